@@ -1,0 +1,34 @@
+// swift-tools-version:6.1
+// iked: a userspace IKEv2/IPsec endpoint for Linux. Module boundaries follow DESIGN.md §1:
+// the pure modules (IKEWire, IKECrypto) import no C module and do no I/O; only CryptoOpenSSL
+// touches libcrypto and libsodium.
+import PackageDescription
+
+let package = Package(
+    name: "iked",
+    products: [
+        .library(name: "IKEWire", targets: ["IKEWire"]),
+        .library(name: "IKECrypto", targets: ["IKECrypto"]),
+        .library(name: "CryptoOpenSSL", targets: ["CryptoOpenSSL"]),
+    ],
+    targets: [
+        // C libraries through pkg-config; thin module maps only.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium",
+                       providers: [.apt(["libsodium-dev"])]),
+
+        // Pure modules.
+        .target(name: "IKEWire"),
+        .target(name: "IKECrypto"),
+
+        // The only module that imports COpenSSL/CSodium.
+        .target(name: "CryptoOpenSSL", dependencies: ["IKECrypto", "COpenSSL", "CSodium"]),
+
+        .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),
+        .testTarget(name: "IKECryptoTests", dependencies: ["IKECrypto"]),
+        .testTarget(name: "CryptoOpenSSLTests", dependencies: ["CryptoOpenSSL", "IKECrypto"],
+                    resources: [.copy("Vectors")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,22 @@
+# Installs the Debian packages iked's build and tests need. Sourced by the scripts in scripts/.
+# Idempotent: skips apt entirely when every package is already present.
+IKED_APT_PACKAGES=(
+    pkg-config libssl-dev libsodium-dev          # libcrypto and libsodium for CryptoOpenSSL
+    iproute2 nftables iputils-ping tcpdump       # namespaces, NAT, captures
+    strongswan-swanctl strongswan-charon         # the interop peer
+    libcharon-extra-plugins libstrongswan-extra-plugins
+)
+
+install_deps() {
+    local missing=()
+    for p in "${IKED_APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "== installing: ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+    command -v swift >/dev/null || { echo "swift is not on PATH (Swift 6.x is required)" >&2; exit 1; }
+}

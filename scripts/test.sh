@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test of iked on a fresh Debian machine, as root: installs what the tests need,
+# builds, runs the unit, vector and fixture tests, then a short fuzz pass.
+# Safe to run twice. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+. scripts/lib/deps.sh
+install_deps
+
+echo "== build and unit tests"
+swift build --build-tests
+swift test --skip-build --parallel 2>&1 | tee /tmp/iked-swift-test.log
+# swift test exits non-zero on failure; pipefail carries it.
+
+echo "== short fuzz pass (IKE message decoder)"
+scripts/fuzz.sh ike-decode "${IKED_FUZZ_RUNS:-20000}"
+
+echo "== all tests passed"
