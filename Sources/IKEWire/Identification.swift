@@ -1,0 +1,55 @@
+/// IDi / IDr payload (RFC 7296 §3.5). `data` is the identity as sent; the AUTH computation
+/// (§2.15) uses the whole body, which `encodedBody` reproduces exactly.
+public struct Identification: Hashable, Sendable, CustomStringConvertible {
+    public var type: IDType
+    public var data: [UInt8]
+
+    public init(type: IDType, data: [UInt8]) { self.type = type; self.data = data }
+
+    public static func ipv4(_ a: [UInt8]) -> Identification { Identification(type: .ipv4Address, data: a) }
+    public static func ipv6(_ a: [UInt8]) -> Identification { Identification(type: .ipv6Address, data: a) }
+    public static func fqdn(_ s: String) -> Identification { Identification(type: .fqdn, data: Array(s.utf8)) }
+    public static func rfc822(_ s: String) -> Identification { Identification(type: .rfc822Address, data: Array(s.utf8)) }
+    public static func keyID(_ b: [UInt8]) -> Identification { Identification(type: .keyID, data: b) }
+
+    /// The body as carried in the payload: type, three reserved bytes, data ("RestOfIDPayload"
+    /// in RFC 7296 §2.15 is this without the generic header).
+    public var encodedBody: [UInt8] {
+        var w = ByteWriter(capacity: 4 + data.count)
+        encode(into: &w)
+        return w.bytes
+    }
+
+    /// A readable form: dotted quad, IPv6 hex groups, the string, or hex for binary types.
+    public var description: String {
+        switch type {
+        case .ipv4Address where data.count == 4:
+            return data.map { String($0) }.joined(separator: ".")
+        case .ipv6Address where data.count == 16:
+            return stride(from: 0, to: 16, by: 2)
+                .map { String(UInt16(data[$0]) << 8 | UInt16(data[$0 + 1]), radix: 16) }
+                .joined(separator: ":")
+        case .fqdn, .rfc822Address:
+            return String(decoding: data, as: UTF8.self)
+        default:
+            return "\(type):" + hex(data)
+        }
+    }
+
+    static func decode(_ r: inout ByteReader) throws(WireError) -> Identification {
+        let type = IDType(rawValue: try r.readU8("id type"))
+        _ = try r.readBytes(3, "id reserved")
+        return Identification(type: type, data: r.readRest())
+    }
+
+    func encode(into w: inout ByteWriter) { w.u8(type.rawValue); w.append([0, 0, 0]); w.append(data) }
+}
+
+/// Lower-case hex, for descriptions and logs of non-secret values (SPIs, IDs).
+public func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    let digits = Array("0123456789abcdef")
+    var s = ""
+    s.reserveCapacity(bytes.count * 2)
+    for b in bytes { s.append(digits[Int(b >> 4)]); s.append(digits[Int(b & 0x0f)]) }
+    return s
+}
