@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 . scripts/lib/deps.sh
 install_deps
 
+echo "== module rules (DESIGN.md §1)"
+scripts/check-purity.sh
+
 echo "== build and unit tests"
 swift build --build-tests
 swift test --skip-build --parallel 2>&1 | tee /tmp/iked-swift-test.log
