@@ -99,3 +99,35 @@ func setHex(_ bn: OpaquePointer, _ hex: String) -> Bool {
     defer { BN_free(parsed) }
     return BN_copy(bn, parsed) != nil
 }
+
+// MARK: - Inspection (tests and diagnostics)
+
+extension MODPParameters {
+    var primeBits: Int { Int(BN_num_bits(p)) }
+    var subgroupOrderBits: Int? { q.map { Int(BN_num_bits($0)) } }
+
+    /// p, big-endian, `primeLength` bytes.
+    func primeBytes() throws(CryptoError) -> [UInt8] {
+        guard let copy = BN_dup(p) else { throw libraryFailure("BN_dup") }
+        defer { BN_free(copy) }
+        var out = [UInt8](repeating: 0, count: primeLength)
+        let n = out.withUnsafeMutableBytes { BN_bn2binpad(copy, mutableBase($0), Int32(primeLength)) }
+        guard n == primeLength else { throw libraryFailure("BN_bn2binpad") }
+        return out
+    }
+
+    /// g^q ≡ 1 (mod p): g generates the order-q subgroup (RFC 5114 §2.3).
+    func generatorHasOrderQ() throws(CryptoError) -> Bool {
+        guard let q else { return false }
+        let r = try BigNum(), ctx = try BigNumContext()
+        guard BN_mod_exp(r.raw, g, q, p, ctx.raw) == 1 else { throw libraryFailure("BN_mod_exp") }
+        return BN_is_one(r.raw) == 1
+    }
+
+    /// p − y, padded to the prime length.
+    func negated(_ y: [UInt8]) throws(CryptoError) -> [UInt8] {
+        let value = try BigNum(bytes: y), r = try BigNum()
+        guard BN_sub(r.raw, p, value.raw) == 1 else { throw libraryFailure("BN_sub") }
+        return try r.bytes(paddedTo: primeLength)
+    }
+}
