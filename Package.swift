@@ -27,8 +27,7 @@ let package = Package(
 
         .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),
         .testTarget(name: "IKECryptoTests", dependencies: ["IKECrypto"]),
-        .testTarget(name: "CryptoOpenSSLTests", dependencies: ["CryptoOpenSSL", "IKECrypto"],
-                    resources: [.copy("Vectors")]),
+        .testTarget(name: "CryptoOpenSSLTests", dependencies: ["CryptoOpenSSL", "IKECrypto"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -43,3 +43,155 @@ public enum DHGroup: UInt16, Sendable, CaseIterable {
     case modp2048s256 = 24
     case curve25519 = 31
 }
+
+// MARK: - Sizes (all in bytes)
+
+extension EncryptionAlgorithm {
+    /// Salt taken from the end of the keying material: 4 for AES-GCM (RFC 4106 §8.1,
+    /// RFC 5282 §7.1) and ChaCha20-Poly1305 (RFC 7634 §2), 0 for CBC.
+    public var saltSize: Int { isAEAD ? 4 : 0 }
+
+    /// IV carried in each message: 8 for the AEADs (RFC 5282 §3, RFC 7634 §2), 16 for
+    /// AES-CBC (RFC 3602 §3).
+    public var ivSize: Int { isAEAD ? 8 : 16 }
+
+    /// ICV (tag) length of an AEAD; 0 for CBC, whose ICV comes from the integrity transform.
+    public var icvSize: Int {
+        switch self {
+        case .aesCBC: 0
+        case .aesGCM8: 8
+        case .aesGCM12: 12
+        case .aesGCM16, .chacha20Poly1305: 16
+        }
+    }
+
+    /// Cipher block size for padding: 16 for AES-CBC; AEADs are stream-like, so 1.
+    public var blockSize: Int { self == .aesCBC ? 16 : 1 }
+
+    /// Bytes of keying material to take from prf+ (RFC 7296 §2.14, §2.17): the cipher key plus
+    /// the salt. `keyLengthBits` is the Key Length transform attribute (RFC 7296 §3.3.5);
+    /// ChaCha20-Poly1305 has none (RFC 7634 §2). Nil for a length the algorithm lacks.
+    public func keyMaterialLength(keyLengthBits: Int?) -> Int? {
+        switch self {
+        case .chacha20Poly1305:
+            return keyLengthBits == nil || keyLengthBits == 256 ? 32 + saltSize : nil
+        case .aesCBC, .aesGCM8, .aesGCM12, .aesGCM16:
+            guard let bits = keyLengthBits, [128, 192, 256].contains(bits) else { return nil }
+            return bits / 8 + saltSize
+        }
+    }
+
+    /// strongSwan-style name, for logs.
+    public var name: String {
+        switch self {
+        case .aesCBC: "aes-cbc"
+        case .aesGCM8: "aes-gcm8"
+        case .aesGCM12: "aes-gcm12"
+        case .aesGCM16: "aes-gcm16"
+        case .chacha20Poly1305: "chacha20poly1305"
+        }
+    }
+}
+
+extension PRFAlgorithm {
+    /// Output length of the PRF, which is also its preferred key length for SK_d, SK_pi and
+    /// SK_pr (RFC 7296 §2.14, RFC 4868 §2.1.2).
+    public var outputSize: Int {
+        switch self {
+        case .hmacSHA1: 20
+        case .hmacSHA256: 32
+        case .hmacSHA384: 48
+        case .hmacSHA512: 64
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .hmacSHA1: "prfsha1"
+        case .hmacSHA256: "prfsha256"
+        case .hmacSHA384: "prfsha384"
+        case .hmacSHA512: "prfsha512"
+        }
+    }
+}
+
+extension IntegrityAlgorithm {
+    /// Key length: the full hash output (RFC 2404 §3, RFC 4868 §2.1.1).
+    public var keySize: Int {
+        switch self {
+        case .hmacSHA1_96: 20
+        case .hmacSHA256_128: 32
+        case .hmacSHA384_192: 48
+        case .hmacSHA512_256: 64
+        }
+    }
+
+    /// Truncated ICV length (RFC 2404 §3, RFC 4868 §2.1.1): half the hash, 12 for SHA-1.
+    public var icvSize: Int {
+        switch self {
+        case .hmacSHA1_96: 12
+        case .hmacSHA256_128: 16
+        case .hmacSHA384_192: 24
+        case .hmacSHA512_256: 32
+        }
+    }
+
+    /// The PRF with the same hash (the untruncated HMAC).
+    public var hmac: PRFAlgorithm {
+        switch self {
+        case .hmacSHA1_96: .hmacSHA1
+        case .hmacSHA256_128: .hmacSHA256
+        case .hmacSHA384_192: .hmacSHA384
+        case .hmacSHA512_256: .hmacSHA512
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .hmacSHA1_96: "sha1"
+        case .hmacSHA256_128: "sha256"
+        case .hmacSHA384_192: "sha384"
+        case .hmacSHA512_256: "sha512"
+        }
+    }
+}
+
+extension DHGroup {
+    /// Length of the KE payload's key exchange data (RFC 7296 §3.4): the prime length for
+    /// MODP, x‖y for ECP (RFC 5903 §7), 32 for Curve25519 (RFC 8031 §2).
+    public var publicValueSize: Int {
+        switch self {
+        case .modp1024: 128
+        case .modp2048, .modp2048s256: 256
+        case .modp3072: 384
+        case .modp4096: 512
+        case .ecp256: 64
+        case .ecp384: 96
+        case .ecp521: 132
+        case .curve25519: 32
+        }
+    }
+
+    /// Length of g^ir: the prime length for MODP, the x coordinate for ECP (RFC 5903 §7),
+    /// 32 for Curve25519.
+    public var sharedSecretSize: Int {
+        switch self {
+        case .ecp256, .ecp384, .ecp521: publicValueSize / 2
+        default: publicValueSize
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .modp1024: "modp1024"
+        case .modp2048: "modp2048"
+        case .modp3072: "modp3072"
+        case .modp4096: "modp4096"
+        case .ecp256: "ecp256"
+        case .ecp384: "ecp384"
+        case .ecp521: "ecp521"
+        case .modp2048s256: "modp2048s256"
+        case .curve25519: "curve25519"
+        }
+    }
+}

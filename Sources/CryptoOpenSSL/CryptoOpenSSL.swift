@@ -1,3 +1,0 @@
-import COpenSSL
-import CSodium
-import IKECrypto
