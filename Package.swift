@@ -28,6 +28,9 @@ let package = Package(
         .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),
         .testTarget(name: "IKECryptoTests", dependencies: ["IKECrypto"]),
         .testTarget(name: "CryptoOpenSSLTests", dependencies: ["CryptoOpenSSL", "IKECrypto"]),
+        // Real strongSwan captures (Tests/Fixtures/strongswan): byte-exact decode/encode,
+        // decryption with the logged keys, key derivation and PSK AUTH recomputed.
+        .testTarget(name: "FixtureTests", dependencies: ["IKEWire", "IKECrypto", "CryptoOpenSSL"]),
     ],
     swiftLanguageModes: [.v6]
 )
