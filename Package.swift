@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "IKEWire", targets: ["IKEWire"]),
         .library(name: "IKECrypto", targets: ["IKECrypto"]),
         .library(name: "CryptoOpenSSL", targets: ["CryptoOpenSSL"]),
+        .library(name: "IKECore", targets: ["IKECore"]),
     ],
     targets: [
         // C libraries through pkg-config; thin module maps only.
@@ -21,12 +22,15 @@ let package = Package(
         // Pure modules.
         .target(name: "IKEWire"),
         .target(name: "IKECrypto"),
+        // Sans-I/O IKEv2 (DESIGN §2): negotiation, state machines; time and randomness are arguments.
+        .target(name: "IKECore", dependencies: ["IKEWire", "IKECrypto"]),
 
         // The only module that imports COpenSSL/CSodium.
         .target(name: "CryptoOpenSSL", dependencies: ["IKECrypto", "COpenSSL", "CSodium"]),
 
         .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),
         .testTarget(name: "IKECryptoTests", dependencies: ["IKECrypto"]),
+        .testTarget(name: "IKECoreTests", dependencies: ["IKECore", "IKEWire", "IKECrypto"]),
         .testTarget(name: "CryptoOpenSSLTests", dependencies: ["CryptoOpenSSL", "IKECrypto"]),
         // Real strongSwan captures (Tests/Fixtures/strongswan): byte-exact decode/encode,
         // decryption with the logged keys, key derivation and PSK AUTH recomputed.
