@@ -6,37 +6,46 @@ public struct SecurityAssociation: Hashable, Sendable {
     public init(proposals: [Proposal]) { self.proposals = proposals }
 
     static func decode(_ r: inout ByteReader) throws(WireError) -> SecurityAssociation {
-        var proposals: [Proposal] = []
-        while !r.isAtEnd {
-            let marker = try r.readU8("proposal last/more")
-            _ = try r.readU8("proposal reserved")
-            let length = Int(try r.readU16("proposal length"))
-            guard length >= 8, length - 4 <= r.remaining else {
-                throw WireError(.badLength, "proposal length \(length) with \(r.remaining + 4) bytes left")
-            }
-            var body = try r.sub(length - 4, "proposal")
-            try checkMarker(marker, more: 2, hasMore: !r.isAtEnd, what: "proposal")
-            proposals.append(try Proposal.decode(&body))
-        }
-        return SecurityAssociation(proposals: proposals)
+        SecurityAssociation(proposals: try decodeSubstructures(&r, more: 2, what: "proposal", Proposal.decode))
     }
 
     func encode(into w: inout ByteWriter) {
-        for (i, p) in proposals.enumerated() {
-            let start = w.count
-            w.u8(i == proposals.count - 1 ? 0 : 2)
-            w.u8(0)
-            w.u16(0)
-            p.encode(into: &w)
-            w.patchU16(at: start + 2, UInt16(truncatingIfNeeded: w.count - start))
-        }
+        encodeSubstructures(proposals, more: 2, into: &w) { p, w in p.encode(into: &w) }
     }
 }
 
-/// RFC 7296 §3.3.1/§3.3.2: the substructure marker is 0 for the last one, `more` otherwise.
-func checkMarker(_ marker: UInt8, more: UInt8, hasMore: Bool, what: StaticString) throws(WireError) {
-    guard marker == (hasMore ? more : 0) else {
-        throw WireError(.badValue, "\(what) marker \(marker) but \(hasMore ? "more follow" : "it is the last")")
+/// Decodes a list of proposal or transform substructures (RFC 7296 §3.3.1, §3.3.2): each starts
+/// with a last/more marker (0 for the last one, `more` otherwise), a reserved byte and a length
+/// that covers the 4-byte substructure header.
+func decodeSubstructures<T>(_ r: inout ByteReader, more: UInt8, what: StaticString,
+                            _ decode: (inout ByteReader) throws(WireError) -> T) throws(WireError) -> [T] {
+    var items: [T] = []
+    while !r.isAtEnd {
+        let marker = try r.readU8(what)
+        _ = try r.readU8(what)
+        let length = Int(try r.readU16(what))
+        guard length >= 8, length - 4 <= r.remaining else {
+            throw WireError(.badLength, "\(what) length \(length) with \(r.remaining + 4) bytes left")
+        }
+        var body = try r.sub(length - 4, what)
+        guard marker == (r.isAtEnd ? 0 : more) else {
+            throw WireError(.badValue, "\(what) marker \(marker) but \(r.isAtEnd ? "it is the last" : "more follow")")
+        }
+        items.append(try decode(&body))
+    }
+    return items
+}
+
+/// Encodes substructures with their markers and lengths (see `decodeSubstructures`).
+func encodeSubstructures<T>(_ items: [T], more: UInt8, into w: inout ByteWriter,
+                            _ encode: (T, inout ByteWriter) -> Void) {
+    for (i, item) in items.enumerated() {
+        let start = w.count
+        w.u8(i == items.count - 1 ? 0 : more)
+        w.u8(0)
+        w.u16(0)
+        encode(item, &w)
+        w.patchU16(at: start + 2, UInt16(truncatingIfNeeded: w.count - start))
     }
 }
 
@@ -61,18 +70,7 @@ public struct Proposal: Hashable, Sendable {
         let spiSize = Int(try r.readU8("spi size"))
         let count = Int(try r.readU8("transform count"))
         let spi = try r.readBytes(spiSize, "proposal spi")
-        var transforms: [Transform] = []
-        while !r.isAtEnd {
-            let marker = try r.readU8("transform last/more")
-            _ = try r.readU8("transform reserved")
-            let length = Int(try r.readU16("transform length"))
-            guard length >= 8, length - 4 <= r.remaining else {
-                throw WireError(.badLength, "transform length \(length) with \(r.remaining + 4) bytes left")
-            }
-            var body = try r.sub(length - 4, "transform")
-            try checkMarker(marker, more: 3, hasMore: !r.isAtEnd, what: "transform")
-            transforms.append(try Transform.decode(&body))
-        }
+        let transforms = try decodeSubstructures(&r, more: 3, what: "transform", Transform.decode)
         guard transforms.count == count else {
             throw WireError(.badValue, "proposal says \(count) transforms, holds \(transforms.count)")
         }
@@ -85,14 +83,7 @@ public struct Proposal: Hashable, Sendable {
         w.u8(UInt8(truncatingIfNeeded: spi.count))
         w.u8(UInt8(truncatingIfNeeded: transforms.count))
         w.append(spi)
-        for (i, t) in transforms.enumerated() {
-            let start = w.count
-            w.u8(i == transforms.count - 1 ? 0 : 3)
-            w.u8(0)
-            w.u16(0)
-            t.encode(into: &w)
-            w.patchU16(at: start + 2, UInt16(truncatingIfNeeded: w.count - start))
-        }
+        encodeSubstructures(transforms, more: 3, into: &w) { t, w in t.encode(into: &w) }
     }
 }
 
