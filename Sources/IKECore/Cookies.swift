@@ -50,7 +50,6 @@ public struct CookieGenerator {
     }
 
     private func mac(_ key: SecretBytes, _ nonce: [UInt8], _ address: [UInt8], _ spi: UInt64) -> [UInt8] {
-        let spiBytes = (0..<8).map { UInt8(truncatingIfNeeded: spi >> (56 - 8 * UInt64($0))) }
-        return prf.compute(key: key, data: nonce + address + spiBytes).bytes
+        prf.compute(key: key, data: nonce + address + bigEndianBytes(spi)).bytes
     }
 }

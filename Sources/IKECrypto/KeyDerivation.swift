@@ -179,6 +179,9 @@ struct KeyCursor {
     }
 }
 
-func bigEndianBytes(_ value: UInt64) -> [UInt8] {
-    (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * UInt64($0))) }
+/// `value` as 8 big-endian bytes (IKE SPIs, IVs), through `storeBigEndianUInt64`.
+public func bigEndianBytes(_ value: UInt64) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: 8)
+    out.withUnsafeMutableBytes { storeBigEndianUInt64(value, into: $0) }
+    return out
 }
