@@ -34,9 +34,9 @@ public struct IKEMessageProtection {
     /// A datagram carrying `payloads` inside one SK payload.
     public func seal(header: IKEHeader, payloads: [Payload], random: some RandomSource) throws(ProtectionError) -> [UInt8] {
         let first = payloads.first?.type ?? .none
-        return try seal(header: header, plaintext: PayloadChain.encode(payloads)) { body in
+        return try seal(header: header, plaintext: PayloadChain.encode(payloads), random: random) { body in
             .encrypted(EncryptedPayload(innerFirst: first, body: body))
-        } random: { random }
+        }
     }
 
     /// Opens a datagram whose last payload is SK: the outer message and the inner payloads.
@@ -72,9 +72,9 @@ public struct IKEMessageProtection {
             let number = UInt16(i + 1), total = UInt16(count)
             // RFC 7383 §2.5: only the first fragment names the first inner payload.
             let inner: PayloadType = i == 0 ? first : .none
-            out.append(try seal(header: header, plaintext: part) { body in
+            out.append(try seal(header: header, plaintext: part, random: random) { body in
                 .encryptedFragment(EncryptedFragment(innerFirst: inner, number: number, total: total, body: body))
-            } random: { random })
+            })
         }
         return out
     }
@@ -94,14 +94,14 @@ public struct IKEMessageProtection {
 
     /// Encodes the message with a zero body of the final length, so the headers (lengths
     /// included) are final, then protects with everything before the body as associated data.
-    private func seal(header: IKEHeader, plaintext: [UInt8], payload: ([UInt8]) -> Payload,
-                      random: () -> some RandomSource) throws(ProtectionError) -> [UInt8] {
+    private func seal(header: IKEHeader, plaintext: [UInt8], random: some RandomSource,
+                      payload: ([UInt8]) -> Payload) throws(ProtectionError) -> [UInt8] {
         let bodyLength = outbound.bodyLength(plaintextLength: plaintext.count)
         var bytes = IKEMessage(header: header, payloads: [payload([UInt8](repeating: 0, count: bodyLength))]).encode()
         let prefix = bytes.count - bodyLength
         let body: [UInt8]
         do {
-            body = try outbound.protect(associatedData: Array(bytes[..<prefix]), plaintext: plaintext, random: random())
+            body = try outbound.protect(associatedData: Array(bytes[..<prefix]), plaintext: plaintext, random: random)
         } catch {
             throw .crypto(error)
         }
