@@ -1,0 +1,197 @@
+import IKECrypto
+import IKEWire
+
+/// A command the engine refused, with a message for `ikectl`.
+public struct EngineError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The sans-I/O IKEv2 engine (DESIGN §2): one per daemon, holding every tunnel's IKE SAs.
+/// Input: `handle(datagram:now:)`, `handleTimeout(now:)` and commands; output: `pollTransmit()`,
+/// `pollEvent()`, `pollLog()` and `nextTimeout`. Datagrams reach IKE SAs by our SPI (the
+/// responder's SPI when the peer is the original initiator), and a retransmitted IKE_SA_INIT
+/// by the initiator's SPI and address. Invariant: it never reads a clock, opens a socket or
+/// draws randomness except from the `random` it was given.
+public final class IKEEngine {
+    let context: EngineContext
+    public private(set) var tunnels: [String: TunnelConfig]
+    var sas: [UInt64: IKESA] = [:]
+    var halfOpen: [HalfOpenKey: UInt64] = [:]
+    var cookies: CookieGenerator
+
+    struct HalfOpenKey: Hashable {
+        var spiI: UInt64
+        var peer: Endpoint
+    }
+
+    public init(tunnels: [TunnelConfig], settings: EngineSettings = EngineSettings(),
+                provider: any CryptoProvider, random: any RandomSource, now: Duration) throws {
+        context = EngineContext(provider: provider, random: random, settings: settings)
+        self.tunnels = Dictionary(tunnels.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        cookies = CookieGenerator(prf: try provider.makePRF(.hmacSHA256), now: now, random: random)
+    }
+
+    // MARK: Output
+
+    public func pollTransmit() -> Datagram? { context.transmits.isEmpty ? nil : context.transmits.removeFirst() }
+    public func pollEvent() -> IKEEvent? { context.events.isEmpty ? nil : context.events.removeFirst() }
+    public func pollLog() -> LogRecord? { context.logs.isEmpty ? nil : context.logs.removeFirst() }
+    /// Drops by reason since start.
+    public var dropCounts: [DropReason: Int] { context.drops }
+
+    /// When `handleTimeout` must next be called.
+    public var nextTimeout: Duration? { sas.values.compactMap(\.nextDeadline).min() }
+
+    // MARK: Input
+
+    /// A datagram for us: `source` is the peer, `destination` our address and port.
+    public func handle(datagram: Datagram, now: Duration) {
+        defer { settle(now: now) }
+        let bytes = datagram.bytes
+        guard let h = try? IKEHeader.decode(bytes) else {
+            return context.drop(.malformed, "-", "\(bytes.count) bytes from \(datagram.source) are not an IKE message")
+        }
+        guard h.majorVersion == 2 else {
+            return context.drop(.malformed, "-", "IKE version \(h.majorVersion) from \(datagram.source)")
+        }
+        if h.exchangeType == .ikeSAInit {
+            guard let message = try? IKEMessage.decode(bytes) else {
+                return context.drop(.malformed, "-", "undecodable IKE_SA_INIT from \(datagram.source)")
+            }
+            if h.isResponse {
+                guard let sa = sas[h.initiatorSPI], sa.isOriginalInitiator else {
+                    return context.drop(.unknownSPI, "-", "IKE_SA_INIT response for an unknown SPI")
+                }
+                return sa.receiveInitResponse(bytes, message: message, from: datagram.source, to: datagram.destination, now: now)
+            }
+            return respondToInit(bytes, message: message, from: datagram.source, to: datagram.destination, now: now)
+        }
+        let ours = h.isInitiator ? h.responderSPI : h.initiatorSPI
+        guard let sa = sas[ours], sa.spiI == h.initiatorSPI, sa.spiR == h.responderSPI else {
+            return context.drop(.unknownSPI, "-", "\(h.exchangeType) for unknown SPIs from \(datagram.source)")
+        }
+        sa.receive(bytes, header: h, from: datagram.source, to: datagram.destination, now: now)
+    }
+
+    public func handleTimeout(now: Duration) {
+        for sa in Array(sas.values) where (sa.nextDeadline.map { $0 <= now } ?? false) {
+            sa.handleTimeout(now: now)
+        }
+        settle(now: now)
+    }
+
+    // MARK: Commands
+
+    /// Starts an IKE SA for the tunnel (idempotent while one is being set up or is up).
+    public func initiate(tunnel name: String, now: Duration) throws(EngineError) {
+        defer { settle(now: now) }
+        guard let config = tunnels[name] else { throw EngineError("no tunnel named '\(name)'") }
+        guard let remote = config.remote else {
+            throw EngineError("tunnel '\(name)' has remote_address %any and can only respond")
+        }
+        if sas.values.contains(where: { $0.config.name == name && $0.state != .dead && $0.state != .rekeyed && $0.state != .deleting }) {
+            return
+        }
+        let sa = IKESA(context: context, config: config, originalInitiator: true, spiI: uniqueSPI(), spiR: 0,
+                       state: .initSent, local: config.local, remote: remote, now: now)
+        sas[sa.spiI] = sa
+        do {
+            try sa.startInit(now: now)
+        } catch {
+            sa.failSetup(FailureReason(.internalError, "\(error)"), now: now)
+        }
+    }
+
+    /// Deletes every IKE SA of the tunnel (and so its Child SAs) with INFORMATIONAL exchanges.
+    public func terminate(tunnel name: String, now: Duration) {
+        for sa in sas.values where sa.config.name == name {
+            switch sa.state {
+            case .initSent, .authSent, .halfOpen: sa.die(reason: FailureReason(.deletedByPeer, "terminated locally"), now: now)
+            case .dead, .deleting: break
+            default: sa.deleteIKE(now: now)
+            }
+        }
+        settle(now: now)
+    }
+
+    /// Rekeys the tunnel's Child SAs now (`ikectl rekey`).
+    public func rekeyChildSAs(tunnel name: String, now: Duration) {
+        for sa in sas.values where sa.config.name == name && sa.state == .established {
+            for c in sa.children where c.state == .installed { sa.enqueue(.rekeyChild(inbound: c.inboundSPI)) }
+            sa.startNextTask(now: now)
+        }
+        settle(now: now)
+    }
+
+    /// Rekeys the tunnel's IKE SA now.
+    public func rekeyIKESA(tunnel name: String, now: Duration) {
+        for sa in sas.values where sa.config.name == name && sa.state == .established {
+            sa.enqueue(.rekeyIKE)
+            sa.startNextTask(now: now)
+        }
+        settle(now: now)
+    }
+
+    /// The datapath hit a Child SA's soft (rekey) or hard (delete) volume limit.
+    public func childSAExpired(inboundSPI spi: UInt32, hard: Bool, now: Duration) {
+        owner(ofChild: spi)?.childExpired(inbound: spi, hard: hard, now: now)
+        settle(now: now)
+    }
+
+    /// The datapath received ESP on this Child SA: the peer is alive, no liveness check needed.
+    public func childSAActivity(inboundSPI spi: UInt32, now: Duration) {
+        owner(ofChild: spi)?.lastInbound = now
+    }
+
+    // MARK: Status
+
+    /// The usable IKE SAs of a tunnel (or all).
+    public func ikeSAs(tunnel: String? = nil) -> [IKESAInfo] {
+        sas.values.filter { $0.state.isUsable && (tunnel == nil || $0.config.name == tunnel) }.map(\.info)
+    }
+
+    /// Every Child SA of a tunnel (or all), with its keys.
+    public func childSAs(tunnel: String? = nil) -> [ChildSAInfo] {
+        sas.values.filter { tunnel == nil || $0.config.name == tunnel }.flatMap { $0.children.map(\.info) }
+    }
+
+    /// IKE SAs in any state, for memory checks and status.
+    public var ikeSACount: Int { sas.count }
+
+    // MARK: Internals
+
+    func owner(ofChild spi: UInt32) -> IKESA? {
+        sas.values.first { $0.children.contains { $0.inboundSPI == spi } }
+    }
+
+    func uniqueSPI() -> UInt64 {
+        while true {
+            let spi = context.ikeSPI()
+            if sas[spi] == nil { return spi }
+        }
+    }
+
+    /// After every input: register SAs made by rekeys, drop dead ones, restart and clean up.
+    func settle(now: Duration) {
+        for sa in context.spawned { sas[sa.ourSPI] = sa }
+        context.spawned.removeAll()
+        for contact in context.initialContacts {
+            for sa in sas.values where sa.config.name == contact.tunnel && sa.ourSPI != contact.keep
+                && sa.peerID.map({ identity($0, satisfies: contact.remoteID) }) == true {
+                sa.log(.info, "INITIAL_CONTACT: the peer restarted; removing IKE SA \(sa.spiText)")
+                sa.die(reason: FailureReason(.deletedByPeer, "peer sent INITIAL_CONTACT"), now: now, silent: true)
+            }
+        }
+        context.initialContacts.removeAll()
+        for (spi, sa) in sas where sa.state == .dead { sas[spi] = nil }
+        for (key, spi) in halfOpen where sas[spi]?.state != .halfOpen { halfOpen[key] = nil }
+        let restarts = context.restarts
+        context.restarts.removeAll()
+        for name in restarts {
+            context.log(.info, name, "dpd_action restart: initiating again")
+            try? initiate(tunnel: name, now: now)
+        }
+    }
+}
