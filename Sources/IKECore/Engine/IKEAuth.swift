@@ -31,7 +31,7 @@ extension IKESA {
         transition(to: .authSent, "IKE_SA_INIT done")
         let child = newChildExchange(rekeying: nil, tsi: config.localTS, tsr: config.remoteTS, withKE: false)
         var payloads: [Payload] = [.idInitiator(config.localID)]
-        if let remoteID = config.remoteID { payloads.append(.idResponder(remoteID)) }
+        if let remoteID = config.remoteID, config.sendRemoteID { payloads.append(.idResponder(remoteID)) }
         payloads.append(.authentication(Authentication(method: .sharedKeyMIC, data: psk(authFor: true, id: config.localID))))
         if config.initialContact { payloads.append(.notify(Notify(.initialContact))) }
         payloads += childRequestPayloads(child)

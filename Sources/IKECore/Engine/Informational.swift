@@ -61,6 +61,11 @@ extension IKESA {
         for n in p.notifies where n.type.rawValue < 16384 {
             log(.warning, "peer reported \(n.type)")
         }
+        if p.notify(.authenticationFailed) != nil {
+            // §2.21.2: the initiator rejected our authentication after we accepted its own.
+            sendResponse(.informational, messageID: messageID, [], now: now)
+            return die(reason: FailureReason(.authenticationFailed, "peer rejected our AUTH or identity"), now: now)
+        }
         if deleteIKE {
             sendResponse(.informational, messageID: messageID, [], now: now)
             log(.info, "peer deleted the IKE SA")

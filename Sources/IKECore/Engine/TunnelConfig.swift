@@ -67,6 +67,8 @@ public struct TunnelConfig: Sendable {
     public var localID: Identification
     /// The identity the peer must prove; nil accepts any.
     public var remoteID: Identification?
+    /// Put `remoteID` in IKE_AUTH as IDr, asking the responder for that identity (RFC 7296 §3.5).
+    public var sendRemoteID: Bool = true
     public var psk: SecretBytes
     public var ikeProposals: [ProposalSpec]
     public var espProposals: [ProposalSpec]
