@@ -125,6 +125,15 @@ public final class IKEEngine {
         settle(now: now)
     }
 
+    /// Deletes the tunnel's Child SAs, keeping the IKE SA.
+    public func deleteChildSAs(tunnel name: String, now: Duration) {
+        for sa in sas.values where sa.config.name == name && sa.state.isUsable {
+            for c in sa.children where c.state != .deleting { sa.enqueue(.deleteChild(inbound: c.inboundSPI)) }
+            sa.startNextTask(now: now)
+        }
+        settle(now: now)
+    }
+
     /// Rekeys the tunnel's IKE SA now.
     public func rekeyIKESA(tunnel name: String, now: Duration) {
         for sa in sas.values where sa.config.name == name && sa.state == .established {
