@@ -169,6 +169,14 @@ public final class IKEEngine {
     /// IKE SAs in any state, for memory checks and status.
     public var ikeSACount: Int { sas.count }
 
+    /// Everything the engine holds that could grow: SAs, Child SAs, SPIs, queued work and
+    /// unpolled output. A long run checks that it stays flat.
+    public var footprint: Int {
+        sas.values.reduce(halfOpen.count + context.childSPIs.count + context.transmits.count + context.events.count) {
+            $0 + 1 + $1.children.count + $1.queue.count + $1.delayed.count + $1.childCollisions.count
+        }
+    }
+
     // MARK: Internals
 
     func owner(ofChild spi: UInt32) -> IKESA? {

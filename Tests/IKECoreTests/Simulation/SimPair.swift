@@ -42,6 +42,8 @@ final class SimPair {
     var events: [Side: [IKEEvent]] = [.a: [], .b: []]
     var logs: [Side: [LogRecord]] = [.a: [], .b: []]
     var sent: [Side: [Datagram]] = [.a: [], .b: []]
+    /// Keep logs and sent datagrams (off for long runs, whose memory is what we measure).
+    var record = true
     /// Called after every step (e.g. to check that a Child SA pair always exists).
     var invariant: ((SimPair) -> Void)?
 
@@ -61,10 +63,10 @@ final class SimPair {
     func drain() {
         for side in [Side.a, .b] {
             let e = engine(side)
-            while let ev = e.pollEvent() { events[side]!.append(ev) }
-            while let l = e.pollLog() { logs[side]!.append(l) }
+            while let ev = e.pollEvent() { if record { events[side]!.append(ev) } else { tally(ev, side) } }
+            while let l = e.pollLog() { if record { logs[side]!.append(l) } }
             while var d = e.pollTransmit() {
-                sent[side]!.append(d)
+                if record { sent[side]!.append(d) }
                 if silent.contains(side) || filter?(side, d) == true || chance(loss[side] ?? 0) { continue }
                 if side == .a, let nat, d.source.address == nat.inside {
                     d.source = Endpoint(address: nat.publicAddress, port: d.source.port &+ 40000)
@@ -76,6 +78,13 @@ final class SimPair {
                 if chance(duplicate) { enqueue(InFlight(at: at + .milliseconds(3), seq: 0, to: to, datagram: d)) }
             }
         }
+    }
+
+    /// Event counts by kind when not recording.
+    var counts: [String: Int] = [:]
+    private func tally(_ e: IKEEvent, _ side: Side) {
+        let kind = "\(e)".prefix { $0 != "(" }
+        counts["\(side).\(kind)", default: 0] += 1
     }
 
     private func enqueue(_ f: InFlight) {
