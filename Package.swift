@@ -28,6 +28,9 @@ let package = Package(
         // The only module that imports COpenSSL/CSodium.
         .target(name: "CryptoOpenSSL", dependencies: ["IKECrypto", "COpenSSL", "CSodium"]),
 
+        // Interop test driver: the IKE core over real UDP sockets, until the daemon exists (issue 4).
+        .executableTarget(name: "iked-testpeer", dependencies: ["IKECore", "IKECrypto", "IKEWire", "CryptoOpenSSL"]),
+
         .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),
         .testTarget(name: "IKECryptoTests", dependencies: ["IKECrypto"]),
         .testTarget(name: "IKECoreTests", dependencies: ["IKECore", "IKEWire", "IKECrypto", "CryptoOpenSSL"]),

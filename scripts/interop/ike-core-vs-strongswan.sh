@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# The IKE core against real strongSwan over UDP (issue 4). Two network namespaces joined by a
+# veth: ik-iked (192.0.2.1) runs iked-testpeer (the core over real sockets), ik-swan (192.0.2.2)
+# runs charon with kernel-libipsec. For each suite and each role it checks that
+# `swanctl --list-sas` shows the IKE SA ESTABLISHED and the Child SA INSTALLED with the same SPIs
+# iked reports, then rekeys the Child SA and the IKE SA from both sides, checks again, and
+# deletes the IKE SA from one side and sees the other follow.
+#
+# Usage (as root): scripts/interop/ike-core-vs-strongswan.sh [path/to/iked-testpeer]
+# Needs strongswan-charon, strongswan-swanctl, libcharon-extra-plugins, iproute2.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$0")/../.." && pwd)"
+PEER="${1:-$REPO/.build/debug/iked-testpeer}"
+WORK=/tmp/iked-interop-ike
+NS_K=ik-iked
+NS_S=ik-swan
+IP_K=192.0.2.1
+IP_S=192.0.2.2
+CHARON=/usr/lib/ipsec/charon
+PSK="iked-interop-psk-not-a-secret"
+ID_K=iked.interop.example
+ID_S=swan.interop.example
+
+# IKE proposal | ESP proposal (with a group = PFS on rekey)
+SUITES=(
+  "aes256gcm16-prfsha256-ecp256|aes256gcm16-ecp256"
+  "aes256-sha256-modp2048|aes256-sha256"
+  "aes128-sha1-modp1024|aes128-sha1-modp1024"
+)
+
+[ "$(id -u)" = 0 ] || { echo "must run as root" >&2; exit 1; }
+[ -x "$PEER" ] || { echo "missing $PEER (swift build first)" >&2; exit 1; }
+
+PIDS=()
+FAILS=0
+cleanup() {
+  local p
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  PIDS=()
+  ip netns del "$NS_K" 2>/dev/null || true
+  ip netns del "$NS_S" 2>/dev/null || true
+}
+trap 'cleanup; [ -n "${IKED_INTEROP_KEEP:-}" ] || rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+
+check() { # DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@"; then
+    echo "  PASS  $what"
+  else
+    echo "  FAIL  $what"
+    FAILS=$((FAILS + 1))
+  fi
+}
+
+setup() {
+  cleanup
+  rm -rf "$WORK"
+  mkdir -p "$WORK"
+  ip netns add "$NS_K"
+  ip netns add "$NS_S"
+  ip link add ik-vk netns "$NS_K" type veth peer name ik-vs netns "$NS_S"
+  ip -n "$NS_K" addr add "$IP_K/24" dev ik-vk
+  ip -n "$NS_S" addr add "$IP_S/24" dev ik-vs
+  # kernel-libipsec needs an address inside its local traffic selector to install the Child SA.
+  ip -n "$NS_S" addr add 10.2.0.1/16 dev lo
+  ip -n "$NS_K" link set lo up
+  ip -n "$NS_S" link set lo up
+  ip -n "$NS_K" link set ik-vk up
+  ip -n "$NS_S" link set ik-vs up
+  printf '%s\n' "$PSK" >"$WORK/psk"
+  chmod 600 "$WORK/psk"
+}
+
+write_charon_conf() { # IKE ESP
+  cat >"$WORK/strongswan.conf" <<CONF
+charon {
+  load_modular = no
+  load = random nonce aes sha1 sha2 hmac gcm openssl curve25519 pem pkcs1 x509 kdf kernel-libipsec kernel-netlink socket-default vici
+  install_routes = no
+  retransmit_timeout = 2
+  filelog {
+    interop {
+      path = $WORK/charon.log
+      append = no
+      flush_line = yes
+      default = 1
+      ike = 2
+      enc = 1
+    }
+  }
+  syslog { daemon { default = -1 } }
+  plugins { vici { socket = unix://$WORK/charon.vici } }
+}
+CONF
+  cat >"$WORK/swanctl.conf" <<CONF
+connections {
+  iked {
+    version = 2
+    local_addrs = $IP_S
+    remote_addrs = $IP_K
+    proposals = $1
+    dpd_delay = 3s
+    rekey_time = 0
+    local { auth = psk
+      id = $ID_S }
+    remote { auth = psk
+      id = $ID_K }
+    children {
+      net {
+        local_ts = 10.2.0.0/16
+        remote_ts = 10.1.0.0/16
+        esp_proposals = $2
+        rekey_time = 0
+        start_action = none
+      }
+    }
+  }
+}
+secrets { ike-iked { id-a = $ID_S
+  id-b = $ID_K
+  secret = "$PSK" } }
+CONF
+}
+
+sw() { swanctl "$@" --uri "unix://$WORK/charon.vici"; }
+
+start_charon() {
+  STRONGSWAN_CONF="$WORK/strongswan.conf" ip netns exec "$NS_S" unshare -m sh -c \
+    "mount -t tmpfs tmpfs /run && exec $CHARON" >"$WORK/charon.stdout" 2>&1 </dev/null &
+  PIDS+=($!)
+  local i
+  for i in $(seq 1 100); do [ -S "$WORK/charon.vici" ] && break; sleep 0.1; done
+  sw --load-all --file "$WORK/swanctl.conf" >"$WORK/load.out" 2>&1
+}
+
+start_peer() { # ROLE-ARGS...
+  ip netns exec "$NS_K" "$PEER" --local "$IP_K" --local-id "$ID_K" --remote-id "$ID_S" \
+    --psk-file "$WORK/psk" --ike "$IKE" --esp "$ESP" --local-ts 10.1.0.0/16 --remote-ts 10.2.0.0/16 \
+    "$@" >"$WORK/peer.out" 2>"$WORK/peer.err" &
+  PIDS+=($!)
+  PEER_PID=$!
+}
+
+wait_for() { # PATTERN FILE SECONDS [COUNT]
+  local i n
+  for i in $(seq 1 $(($3 * 10))); do
+    n=$(grep -Ec "$1" "$2" 2>/dev/null || true)
+    [ "$n" -ge "${4:-1}" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# The SPIs of iked's current Child SA ("in=... out=..." of its last install or rekey event).
+peer_child() { grep -E 'EVENT childSA(Installed|Rekeyed)' "$WORK/peer.out" | tail -1 | grep -oE ' in=[0-9a-f]{8} out=[0-9a-f]{8}' | tr -d ' '; }
+# charon's view: "in=<its inbound> out=<its outbound>", only for INSTALLED Child SAs.
+swan_children() { sw --list-sas 2>/dev/null | awk '/INSTALLED/{on=1; next} on && $1=="in"{i=$2} on && $1=="out"{print "in=" substr(i,1,8) " out=" substr($2,1,8); on=0}'; }
+swan_established() { sw --list-sas 2>/dev/null | grep -q 'ESTABLISHED'; }
+mirrored() { # iked's in/out must be charon's out/in
+  local k s
+  k=$(peer_child)
+  s=$(swan_children)
+  [ "$(echo "$s" | wc -l)" = 1 ] && [ -n "$k" ] || return 1
+  [ "in=${k#*out=} out=${k%% out=*}" = "$(echo "$s" | sed 's/in=\(.*\) out=\(.*\)/in=\1 out=\2/')" ] && return 0
+  # k is "in=X out=Y"; charon must show "in=Y out=X"
+  local kin kout
+  kin=${k#in=}; kin=${kin%% *}; kout=${k##*out=}
+  [ "$s" = "in=$kout out=$kin" ]
+}
+settled() { sleep "${1:-1.5}"; }
+
+run_case() { # ROLE
+  local role=$1
+  echo "== $IKE / $ESP, iked as $role"
+  setup
+  write_charon_conf "$IKE" "$ESP"
+  start_charon
+  if [ "$role" = initiator ]; then
+    start_peer --remote "$IP_S" --initiate --rekey-child-at 4 --rekey-ike-at 6 --run-for 20
+  else
+    start_peer --remote %any --rekey-child-at 6 --rekey-ike-at 8 --terminate-at 16 --run-for 20
+    sleep 0.5
+    sw --initiate --child net --ike iked >"$WORK/initiate.out" 2>&1 || true
+  fi
+  check "iked reports the IKE SA and the Child SA" wait_for 'EVENT childSAInstalled' "$WORK/peer.out" 10
+  check "swanctl --list-sas: ESTABLISHED" swan_established
+  check "swanctl --list-sas: Child SA INSTALLED with iked's SPIs mirrored" mirrored
+  # iked rekeys the Child SA, then the IKE SA (scheduled in the peer).
+  check "iked rekeyed the Child SA" wait_for 'EVENT childSARekeyed' "$WORK/peer.out" 10 1
+  check "iked rekeyed the IKE SA" wait_for 'EVENT ikeSARekeyed' "$WORK/peer.out" 10 1
+  settled 2
+  check "after iked's rekeys: one INSTALLED Child SA, SPIs mirrored" mirrored
+  # charon rekeys both too.
+  sw --rekey --child net >>"$WORK/steps.out" 2>&1 || true
+  check "charon rekeyed the Child SA" wait_for 'EVENT childSARekeyed' "$WORK/peer.out" 10 2
+  sw --rekey --ike iked >>"$WORK/steps.out" 2>&1 || true
+  check "charon rekeyed the IKE SA" wait_for 'EVENT ikeSARekeyed' "$WORK/peer.out" 10 2
+  settled 2
+  check "after charon's rekeys: ESTABLISHED" swan_established
+  check "after charon's rekeys: one INSTALLED Child SA, SPIs mirrored" mirrored
+  if [ "$role" = initiator ]; then
+    sw --terminate --ike iked >>"$WORK/steps.out" 2>&1 || true
+    check "charon's DELETE ends iked's IKE SA" wait_for 'EVENT ikeSADeleted .*deletedByPeer' "$WORK/peer.out" 10
+  else
+    check "iked's DELETE ends charon's IKE SA" wait_for 'EVENT ikeSADeleted' "$WORK/peer.out" 12
+    settled 1
+    check "swanctl --list-sas is empty" sh -c "! swanctl --list-sas --uri unix://$WORK/charon.vici | grep -q ESTABLISHED"
+  fi
+  wait "$PEER_PID" || true
+  check "no IKE datagram was dropped by iked" sh -c "grep -q '^DROPS $' '$WORK/peer.out'"
+  if [ "$FAILS" -gt 0 ] && [ -n "${IKED_INTEROP_VERBOSE:-}" ]; then
+    cat "$WORK/peer.out" "$WORK/peer.err"; tail -50 "$WORK/charon.log"
+  fi
+  cleanup
+}
+
+T0=$SECONDS
+for spec in "${SUITES[@]}"; do
+  IFS='|' read -r IKE ESP <<<"$spec"
+  run_case initiator
+  run_case responder
+done
+echo "== IKE core vs strongSwan: $FAILS failed checks in $((SECONDS - T0)) s"
+[ "$FAILS" = 0 ]
