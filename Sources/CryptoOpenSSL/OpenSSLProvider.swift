@@ -2,8 +2,8 @@ import COpenSSL
 import CSodium
 import IKECrypto
 
-/// The production `CryptoProvider`: OpenSSL 3 (libcrypto) for AES, HMAC, MODP and ECP groups
-/// and random bytes; libsodium for ChaCha20-Poly1305 and X25519.
+/// The production `CryptoProvider`: OpenSSL 3 (libcrypto) for AES, HMAC, SHA digests, MODP and
+/// ECP groups and random bytes; libsodium for ChaCha20-Poly1305 and X25519.
 ///
 /// Invariant: stateless apart from the process-wide library initialisation, which runs once
 /// on first use; every object it makes owns its own library context.
@@ -46,6 +46,26 @@ public struct OpenSSLProvider: CryptoProvider {
 
     public func makeKeyExchange(_ group: DHGroup, privateKey: SecretBytes) throws(CryptoError) -> any KeyExchange {
         try makeKeyExchange(group, fixedPrivateKey: privateKey)
+    }
+
+    /// One-shot EVP_Digest; the digest objects are OpenSSL's static built-ins (nothing to free).
+    public func digest(_ algorithm: HashAlgorithm, _ data: [UInt8]) -> [UInt8] {
+        let md = switch algorithm {
+        case .sha1: EVP_sha1()
+        case .sha256: EVP_sha256()
+        }
+        var out = [UInt8](repeating: 0, count: algorithm.digestSize)
+        var written: UInt32 = 0
+        let ok = data.withUnsafeBytes { input in
+            out.withUnsafeMutableBufferPointer { output in
+                EVP_Digest(nonNullBase(input), input.count, output.baseAddress, &written, md, nil)
+            }
+        }
+        guard ok == 1, Int(written) == algorithm.digestSize else {
+            // A built-in digest cannot fail short of memory exhaustion.
+            fatalError("EVP_Digest failed: \(openSSLErrorString())")
+        }
+        return out
     }
 
     private func makeKeyExchange(_ group: DHGroup, fixedPrivateKey: SecretBytes?) throws(CryptoError) -> any KeyExchange {

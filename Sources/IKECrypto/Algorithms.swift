@@ -44,6 +44,13 @@ public enum DHGroup: UInt16, Sendable, CaseIterable {
     case curve25519 = 31
 }
 
+/// Plain hash functions (FIPS 180-4). Not a negotiated transform, so no IANA number; SHA-1 is
+/// the hash of IKEv2's NAT detection notifies (RFC 7296 §2.23).
+public enum HashAlgorithm: Sendable, CaseIterable {
+    case sha1
+    case sha256
+}
+
 // MARK: - Sizes (all in bytes)
 
 extension EncryptionAlgorithm {
@@ -89,6 +96,16 @@ extension EncryptionAlgorithm {
         case .aesGCM12: "aes-gcm12"
         case .aesGCM16: "aes-gcm16"
         case .chacha20Poly1305: "chacha20poly1305"
+        }
+    }
+}
+
+extension HashAlgorithm {
+    /// Digest length: 20 for SHA-1, 32 for SHA-256 (FIPS 180-4 §1).
+    public var digestSize: Int {
+        switch self {
+        case .sha1: 20
+        case .sha256: 32
         }
     }
 }

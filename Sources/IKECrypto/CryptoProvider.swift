@@ -25,4 +25,9 @@ public protocol CryptoProvider: Sendable {
     /// A key pair with a given private key, for published test vectors: the MODP exponent or
     /// ECP scalar big-endian, or the 32-byte X25519 scalar (RFC 7748 §5).
     func makeKeyExchange(_ group: DHGroup, privateKey: SecretBytes) throws(CryptoError) -> any KeyExchange
+
+    /// The plain (unkeyed) hash of `data`, `algorithm.digestSize` bytes long. For values that
+    /// are public by design, such as the NAT detection hashes (RFC 7296 §2.23); keyed uses go
+    /// through `makePRF` / `makeIntegrity`.
+    func digest(_ algorithm: HashAlgorithm, _ data: [UInt8]) -> [UInt8]
 }

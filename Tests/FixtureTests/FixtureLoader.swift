@@ -41,6 +41,11 @@ struct Manifest: Decodable {
 
 struct CapturedMessage: Decodable {
     let file: String
+    /// The UDP datagram's addresses (dotted IPv4) and ports as captured.
+    let src: String
+    let dst: String
+    let srcPort: UInt16
+    let dstPort: UInt16
     let exchangeType: Int
     let messageId: UInt32
     let flagInitiator: Bool

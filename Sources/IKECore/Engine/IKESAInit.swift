@@ -113,14 +113,17 @@ extension IKESA {
         lastInbound = now
         peerSupportsFragmentation = p.notify(.ikev2FragmentationSupported) != nil
         log(.info, "IKE proposal \(selected)")
-        applyNATDetection(p.notifies, from: from, to: local)
+        applyNATDetection(message, from: from, to: local)
         startAuth(now: now)
     }
 
     /// RFC 7296 §2.23: move to port 4500 when either side is behind a NAT (or when forced).
-    func applyNATDetection(_ notifies: [Notify], from: Endpoint, to: Endpoint) {
-        let nat = NATDetection.evaluate(provider: context.provider, spiI: spiI, spiR: spiR,
-                                        notifies: notifies, receivedFrom: from, receivedOn: to)
+    /// The hashes cover the SPIs of the message's own header, so a responder checks the
+    /// request's with SPIr = 0, not with the SPIr it has just chosen.
+    func applyNATDetection(_ message: IKEMessage, from: Endpoint, to: Endpoint) {
+        let nat = NATDetection.evaluate(provider: context.provider, spiI: message.header.initiatorSPI,
+                                        spiR: message.header.responderSPI, notifies: message.payloads.notifies,
+                                        receivedFrom: from, receivedOn: to)
         guard nat.supported else { return }
         localBehindNAT = nat.localBehindNAT
         if nat.localBehindNAT || nat.remoteBehindNAT || config.forceEncapsulation {
@@ -161,7 +164,7 @@ extension IKESA {
                                       skeyseed: skeyseed(prf: prf, nonceI: nonceI, nonceR: nonceR, sharedSecret: secret),
                                       nonceI: nonceI, nonceR: nonceR, spiI: spiI, spiR: spiR, originalInitiator: false)
         peerSupportsFragmentation = p.notify(.ikev2FragmentationSupported) != nil
-        applyNATDetection(p.notifies, from: from, to: local)
+        applyNATDetection(message, from: from, to: local)
         var out: [Payload] = [.securityAssociation(SecurityAssociation(proposals: [selected.proposal(spi: [])])),
                               .keyExchange(KEPayload(group: ke.group, data: ours.publicValue)),
                               .nonce(Nonce(nonceR))]
