@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of iked on a fresh Debian machine, as root: installs what the tests need,
-# builds, runs the unit, vector and fixture tests, then a short fuzz pass.
+# builds, runs the unit, vector, fixture and simulation tests, the IKE interop test against
+# strongSwan, then a short fuzz pass.
 # Safe to run twice. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,9 @@ echo "== build and unit tests"
 swift build --build-tests
 swift test --skip-build --parallel 2>&1 | tee /tmp/iked-swift-test.log
 # swift test exits non-zero on failure; pipefail carries it.
+
+echo "== IKE core against real strongSwan (namespaces, UDP, both roles)"
+scripts/interop/ike-core-vs-strongswan.sh .build/debug/iked-testpeer
 
 echo "== short fuzz pass (IKE message decoder)"
 scripts/fuzz.sh ike-decode "${IKED_FUZZ_RUNS:-20000}"

@@ -105,6 +105,8 @@ connections {
     proposals = $1
     dpd_delay = 3s
     rekey_time = 0
+    # kernel-libipsec only does UDP-encapsulated ESP: charon fakes a NAT, so both move to 4500.
+    encap = yes
     local { auth = psk
       id = $ID_S }
     remote { auth = psk
@@ -156,20 +158,18 @@ wait_for() { # PATTERN FILE SECONDS [COUNT]
 }
 
 # The SPIs of iked's current Child SA ("in=... out=..." of its last install or rekey event).
-peer_child() { grep -E 'EVENT childSA(Installed|Rekeyed)' "$WORK/peer.out" | tail -1 | grep -oE ' in=[0-9a-f]{8} out=[0-9a-f]{8}' | tr -d ' '; }
+peer_child() { grep -E 'EVENT childSA(Installed|Rekeyed)' "$WORK/peer.out" | tail -1 | grep -oE 'in=[0-9a-f]{8} out=[0-9a-f]{8}'; }
 # charon's view: "in=<its inbound> out=<its outbound>", only for INSTALLED Child SAs.
 swan_children() { sw --list-sas 2>/dev/null | awk '/INSTALLED/{on=1; next} on && $1=="in"{i=$2} on && $1=="out"{print "in=" substr(i,1,8) " out=" substr($2,1,8); on=0}'; }
 swan_established() { sw --list-sas 2>/dev/null | grep -q 'ESTABLISHED'; }
-mirrored() { # iked's in/out must be charon's out/in
-  local k s
+mirrored() { # iked's "in=X out=Y" must be charon's "in=Y out=X", and charon has one INSTALLED
+  local k s kin kout
   k=$(peer_child)
   s=$(swan_children)
-  [ "$(echo "$s" | wc -l)" = 1 ] && [ -n "$k" ] || return 1
-  [ "in=${k#*out=} out=${k%% out=*}" = "$(echo "$s" | sed 's/in=\(.*\) out=\(.*\)/in=\1 out=\2/')" ] && return 0
-  # k is "in=X out=Y"; charon must show "in=Y out=X"
-  local kin kout
   kin=${k#in=}; kin=${kin%% *}; kout=${k##*out=}
-  [ "$s" = "in=$kout out=$kin" ]
+  [ -n "$k" ] && [ "$s" = "in=$kout out=$kin" ] && return 0
+  echo "        iked: '$k'  charon: '$(echo $s)'"
+  return 1
 }
 settled() { sleep "${1:-1.5}"; }
 
@@ -206,8 +206,7 @@ run_case() { # ROLE
     sw --terminate --ike iked >>"$WORK/steps.out" 2>&1 || true
     check "charon's DELETE ends iked's IKE SA" wait_for 'EVENT ikeSADeleted .*deletedByPeer' "$WORK/peer.out" 10
   else
-    check "iked's DELETE ends charon's IKE SA" wait_for 'EVENT ikeSADeleted' "$WORK/peer.out" 12
-    settled 1
+    check "iked's DELETE (at 16 s) leaves iked without SAs" wait_for '^STATUS ike=0 child=0' "$WORK/peer.out" 20
     check "swanctl --list-sas is empty" sh -c "! swanctl --list-sas --uri unix://$WORK/charon.vici | grep -q ESTABLISHED"
   fi
   wait "$PEER_PID" || true

@@ -45,10 +45,9 @@ extension IKESA {
         var tsi = config.localTS, tsr = config.remoteTS
         if let old {
             guard let i = children.firstIndex(where: { $0.inboundSPI == old }), children[i].state == .installed else { return }
-            children[i].state = .rekeying
+            setChildState(i, .rekeying, "our rekey started")
             tsi = children[i].info.localTS
             tsr = children[i].info.remoteTS
-            log(.info, "rekeying Child SA \(children[i].info.id)")
         }
         let ex = newChildExchange(rekeying: old, tsi: tsi, tsr: tsr, withKE: true)
         sendRequest(.createChildSA, childRequestPayloads(ex), .child(ex), now: now)
@@ -72,10 +71,10 @@ extension IKESA {
         }
         context.releaseChildSPI(ex.spi)
         let index = ex.rekeying.flatMap { old in children.firstIndex { $0.inboundSPI == old } }
-        if let i = index, children[i].state == .rekeying { children[i].state = .installed }
+        if let i = index, children[i].state == .rekeying { setChildState(i, .installed, "our rekey failed") }
         if let old = ex.rekeying, childCollisions.removeValue(forKey: old) != nil {
             // §2.8.1: the peer's rekey of the same SA went through; its successor is the one.
-            if let i = index { children[i].state = .rekeyed }
+            if let i = index { setChildState(i, .rekeyed, "the peer's rekey won") }
             log(.info, "our rekey failed (\(error.type)) but the peer's succeeded; keeping its Child SA")
             return
         }
@@ -131,7 +130,7 @@ extension IKESA {
             log(.error, "Child SA failed: \(reason)")
             context.events.append(.childSAFailed(tunnel: config.name, reason: reason))
             if let old = ex.rekeying, let i = children.firstIndex(where: { $0.inboundSPI == old }), children[i].state == .rekeying {
-                children[i].state = .installed
+                setChildState(i, .installed, "our rekey failed")
             }
             // The peer may have installed what it answered: ask it to delete that pair.
             if p.securityAssociation != nil { enqueue(.deleteChild(inbound: ex.spi), front: true) } else { context.releaseChildSPI(ex.spi) }
@@ -177,7 +176,7 @@ extension IKESA {
         children.append(child)
         log(.info, "Child SA \(child.info.id) installed: \(child.proposal), \(child.info.localTS.notation) === \(child.info.remoteTS.notation)")
         if let old, let i = children.firstIndex(where: { $0.inboundSPI == old }) {
-            children[i].state = .rekeyed
+            setChildState(i, .rekeyed, "successor \(child.info.id)")
             // The peer should delete the old pair; if it never does, we do it ourselves.
             children[i].expireAt = min(children[i].expireAt, now + .seconds(60))
             context.events.append(.childSARekeyed(old: children[i].info.id, new: child.info))

@@ -125,6 +125,15 @@ public final class IKEEngine {
         settle(now: now)
     }
 
+    /// Creates another Child SA with the tunnel's selectors over its IKE SA (CREATE_CHILD_SA).
+    public func createChildSA(tunnel name: String, now: Duration) {
+        for sa in sas.values where sa.config.name == name && sa.state == .established {
+            sa.enqueue(.createChild)
+            sa.startNextTask(now: now)
+        }
+        settle(now: now)
+    }
+
     /// Deletes the tunnel's Child SAs, keeping the IKE SA.
     public func deleteChildSAs(tunnel name: String, now: Duration) {
         for sa in sas.values where sa.config.name == name && sa.state.isUsable {

@@ -122,6 +122,13 @@ final class IKESA {
         state = next
     }
 
+    /// The one place a Child SA changes state; logs `old -> new` like `transition(to:)`.
+    func setChildState(_ i: Int, _ next: ChildSA.State, _ why: String) {
+        guard children[i].state != next else { return }
+        log(.info, "Child SA \(children[i].info.id): \(children[i].state.rawValue) -> \(next.rawValue) (\(why))")
+        children[i].state = next
+    }
+
     func log(_ level: LogRecord.Level, _ message: String) { context.log(level, config.name, message) }
 
     var info: IKESAInfo {
@@ -141,11 +148,11 @@ final class IKESA {
     /// Seals payloads for this SA, in fragments when negotiated and needed (RFC 7383 §2.5).
     func protect(_ header: IKEHeader, _ payloads: [Payload]) throws -> [[UInt8]] {
         guard let keying else { throw ProtectionError.notEncrypted }
-        if config.fragmentation, peerSupportsFragmentation {
-            return try keying.protection.sealFragments(header: header, payloads: payloads,
-                                                       maxSize: config.fragmentSize, random: context.random)
-        }
-        return [try keying.protection.seal(header: header, payloads: payloads, random: context.random)]
+        let whole = try keying.protection.seal(header: header, payloads: payloads, random: context.random)
+        // RFC 7383 §2.5: fragment only a message that does not fit.
+        guard config.fragmentation, peerSupportsFragmentation, whole.count > config.fragmentSize else { return [whole] }
+        return try keying.protection.sealFragments(header: header, payloads: payloads,
+                                                   maxSize: config.fragmentSize, random: context.random)
     }
 
     func transmit(_ datagrams: [[UInt8]], now: Duration) {

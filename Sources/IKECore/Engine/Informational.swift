@@ -12,8 +12,7 @@ extension IKESA {
     func startDeleteChildren(_ spis: [UInt32], now: Duration) {
         for spi in spis {
             if let i = children.firstIndex(where: { $0.inboundSPI == spi }) {
-                children[i].state = .deleting
-                log(.info, "deleting Child SA \(children[i].info.id)")
+                setChildState(i, .deleting, "deleting it")
             }
         }
         sendRequest(.informational, [.delete(.esp(spis))], .deleteChildren(spis), now: now)

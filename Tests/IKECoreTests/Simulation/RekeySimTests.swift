@@ -100,4 +100,29 @@ import Testing
         #expect(pair.a.ikeSAs().first?.isOriginalInitiator == false, "B initiated the rekey, so it is the new SA's original initiator")
         #expect(pair.expectAgreement() == 1)
     }
+
+    @Test func additionalChildSAWithCreateChildSA() throws {
+        // CREATE_CHILD_SA { SA, Ni, KEi, TSi, TSr } -->   <-- { SA, Nr, KEr, TSi, TSr }
+        let esp = ["aes128gcm16-ecp256"]
+        let pair = try Self.up(try SimConfig.tunnel(.a, esp: esp), try SimConfig.tunnel(.b, esp: esp))
+        pair.b.createChildSA(tunnel: "t", now: pair.now)
+        pair.run(for: .seconds(5))
+        #expect(pair.events[.a]!.installed == 2 && pair.events[.b]!.installed == 2)
+        #expect(pair.expectAgreement() == 2)
+    }
+
+    @Test func duplicatedDatagramsAreAnsweredOnceAndCounted() throws {
+        let pair = try SimPair(a: [try SimConfig.tunnel(.a)], b: [try SimConfig.tunnel(.b)])
+        pair.duplicate = 1.0   // every datagram arrives twice
+        try pair.a.initiate(tunnel: "t", now: pair.now)
+        pair.run(for: .seconds(5))
+        pair.a.rekeyChildSAs(tunnel: "t", now: pair.now)
+        pair.run(for: .seconds(5))
+        #expect(pair.expectAgreement() == 1)
+        // Duplicate requests get the cached response again (§2.1); those duplicates then
+        // arrive as responses to nothing and are dropped and counted.
+        #expect((pair.a.dropCounts[.unexpectedResponse] ?? 0) >= 3)
+        #expect(pair.log(.b, containing: "retransmitting response"))
+        #expect(pair.events[.b]!.rekeyed == 1, "the duplicated rekey request created one Child SA, not two")
+    }
 }
