@@ -89,6 +89,8 @@ final class IKESA {
     var lastOutbound: Duration
     var livenessGiveUpAt: Duration?
     var halfOpenExpireAt: Duration?
+    /// A successor IKE SA took over (this one only waits to be deleted).
+    var replaced = false
 
     init(context: EngineContext, config: TunnelConfig, originalInitiator: Bool, spiI: UInt64, spiR: UInt64,
          state: IKESAState, local: Endpoint, remote: Endpoint, now: Duration) {
@@ -119,6 +121,7 @@ final class IKESA {
             return
         }
         context.log(.info, config.name, "IKE SA \(spiText): \(state.rawValue) -> \(next.rawValue) (\(why))")
+        if next == .rekeyed { replaced = true }
         state = next
     }
 
@@ -411,6 +414,11 @@ final class IKESA {
             livenessGiveUpAt = nil
             lastInbound = now
             return
+        }
+        if replaced {
+            // A rekeyed SA whose Delete went unanswered: its successor carries the tunnel.
+            log(.info, "old IKE SA \(spiText) gone without an answer to its Delete")
+            return die(reason: nil, now: now, silent: true)
         }
         let established = state != .initSent && state != .authSent && state != .halfOpen
         let reason = FailureReason(established ? .deadPeer : .peerUnreachable, detail)

@@ -99,4 +99,21 @@ import Testing
             #expect(pair.expectAgreement() == 1)
         }
     }
+
+    @Test(arguments: [SimPair.Side.a, .b])
+    func ikeDeleteCrossingAnIKERekey(_ deleter: SimPair.Side) throws {
+        // A: CREATE_CHILD_SA { SA(IKE), Ni, KEi } -->  <-- INFORMATIONAL { D(IKE) } :B
+        // §2.25.2: the rekeyer answers the Delete and forgets its rekey; the deleter refuses
+        // the rekey of an SA it is closing. Both end with nothing.
+        for seed in Self.seeds.prefix(4) {
+            let pair = try RekeySimTests.up(seed: seed)
+            let rekeyer = deleter == .a ? pair.b : pair.a
+            let deleting = deleter == .a ? pair.a : pair.b
+            rekeyer.rekeyIKESA(tunnel: "t", now: pair.now)
+            deleting.terminate(tunnel: "t", now: pair.now)
+            pair.run(for: .seconds(60))
+            #expect(pair.a.ikeSACount == 0 && pair.b.ikeSACount == 0)
+            #expect(pair.expectAgreement() == 0)
+        }
+    }
 }

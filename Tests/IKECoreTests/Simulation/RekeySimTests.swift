@@ -125,4 +125,23 @@ import Testing
         #expect(pair.log(.b, containing: "retransmitting response"))
         #expect(pair.events[.b]!.rekeyed == 1, "the duplicated rekey request created one Child SA, not two")
     }
+
+    @Test func lostDeleteOfTheOldIKESADoesNotDisturbTheNewOne() throws {
+        // The Delete of the replaced IKE SA never arrives: B removes the old SA itself after a
+        // minute; A's unanswered Delete ends the old SA quietly, without dpd_action restart.
+        var a = try SimConfig.tunnel(.a)
+        a.dpdAction = .restart
+        let pair = try Self.up(a)
+        let old = try #require(pair.a.ikeSAs().first).id
+        pair.filter = { side, d in
+            guard side == .a, let h = try? IKEHeader.decode(d.bytes) else { return false }
+            return h.exchangeType == .informational && h.initiatorSPI == old.spiI
+        }
+        pair.a.rekeyIKESA(tunnel: "t", now: pair.now)
+        pair.run(for: .seconds(300))
+        #expect(pair.a.ikeSACount == 1 && pair.b.ikeSACount == 1)
+        #expect(pair.a.ikeSAs().first?.id != old)
+        #expect(pair.events[.a]!.established == 1, "no new IKE_SA_INIT: nothing restarted")
+        #expect(pair.expectAgreement() == 1)
+    }
 }
