@@ -213,15 +213,20 @@ extension IKESA {
                 childCollisions[old.inboundSPI] = ChildCollision(successor: child.inboundSPI, nonces: [nonceI, nonceR])
             }
             install(child, replacing: old?.inboundSPI, now: now)
-        } catch let e as InvalidKE {
-            refuse(.invalidKE(accepted: e.group))
-        } catch let e as NegotiationError {
-            log(.warning, "refusing CREATE_CHILD_SA: \(e)")
-            refuse(Notify(e.notify))
         } catch {
-            log(.error, "refusing CREATE_CHILD_SA: \(error)")
-            refuse(Notify(.noProposalChosen))
+            refuse(refusal(error, refusing: "CREATE_CHILD_SA"))
         }
+    }
+
+    /// The Notify that answers a request we cannot accept, logged with why.
+    func refusal(_ error: Error, refusing what: String) -> Notify {
+        if let e = error as? InvalidKE { return .invalidKE(accepted: e.group) }
+        if let e = error as? NegotiationError {
+            log(.warning, "refusing \(what): \(e)")
+            return Notify(e.notify)
+        }
+        log(.error, "refusing \(what): \(error)")
+        return Notify(.noProposalChosen)
     }
 
     /// Responder side of a Child SA (IKE_AUTH or CREATE_CHILD_SA): select, narrow, derive.

@@ -118,35 +118,28 @@ public final class IKEEngine {
 
     /// Rekeys the tunnel's Child SAs now (`ikectl rekey`).
     public func rekeyChildSAs(tunnel name: String, now: Duration) {
-        for sa in sas.values where sa.config.name == name && sa.state == .established {
-            for c in sa.children where c.state == .installed { sa.enqueue(.rekeyChild(inbound: c.inboundSPI)) }
-            sa.startNextTask(now: now)
-        }
-        settle(now: now)
+        queue(on: name, now: now) { sa in sa.children.filter { $0.state == .installed }.map { .rekeyChild(inbound: $0.inboundSPI) } }
     }
 
     /// Creates another Child SA with the tunnel's selectors over its IKE SA (CREATE_CHILD_SA).
     public func createChildSA(tunnel name: String, now: Duration) {
-        for sa in sas.values where sa.config.name == name && sa.state == .established {
-            sa.enqueue(.createChild)
-            sa.startNextTask(now: now)
-        }
-        settle(now: now)
+        queue(on: name, now: now) { _ in [.createChild] }
     }
 
     /// Deletes the tunnel's Child SAs, keeping the IKE SA.
     public func deleteChildSAs(tunnel name: String, now: Duration) {
-        for sa in sas.values where sa.config.name == name && sa.state.isUsable {
-            for c in sa.children where c.state != .deleting { sa.enqueue(.deleteChild(inbound: c.inboundSPI)) }
-            sa.startNextTask(now: now)
-        }
-        settle(now: now)
+        queue(on: name, now: now) { sa in sa.children.filter { $0.state != .deleting }.map { .deleteChild(inbound: $0.inboundSPI) } }
     }
 
     /// Rekeys the tunnel's IKE SA now.
     public func rekeyIKESA(tunnel name: String, now: Duration) {
+        queue(on: name, now: now) { _ in [.rekeyIKE] }
+    }
+
+    /// Queues tasks on each established IKE SA of a tunnel and starts them.
+    private func queue(on name: String, now: Duration, _ tasks: (IKESA) -> [IKETask]) {
         for sa in sas.values where sa.config.name == name && sa.state == .established {
-            sa.enqueue(.rekeyIKE)
+            tasks(sa).forEach { sa.enqueue($0) }
             sa.startNextTask(now: now)
         }
         settle(now: now)

@@ -129,14 +129,8 @@ extension IKESA {
             }
             moveChildren(to: new)
             context.events.append(.ikeSARekeyed(old: id, new: new.info))
-        } catch let e as InvalidKE {
-            refuse(.invalidKE(accepted: e.group))
-        } catch let e as NegotiationError {
-            log(.warning, "refusing IKE rekey: \(e)")
-            refuse(Notify(e.notify))
         } catch {
-            log(.error, "refusing IKE rekey: \(error)")
-            refuse(Notify(.noProposalChosen))
+            refuse(refusal(error, refusing: "IKE rekey"))
         }
     }
 
