@@ -7,10 +7,15 @@ import PackageDescription
 let package = Package(
     name: "iked",
     products: [
+        .executable(name: "iked", targets: ["iked"]),
         .library(name: "IKEWire", targets: ["IKEWire"]),
         .library(name: "IKECrypto", targets: ["IKECrypto"]),
         .library(name: "CryptoOpenSSL", targets: ["CryptoOpenSSL"]),
         .library(name: "IKECore", targets: ["IKECore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // C libraries through pkg-config; thin module maps only.
@@ -31,6 +36,12 @@ let package = Package(
         // Interop test driver: the IKE core over real UDP sockets, until the daemon exists (issue 4).
         .executableTarget(name: "iked-testpeer", dependencies: ["IKECore", "IKECrypto", "IKEWire", "CryptoOpenSSL"]),
 
+        // The daemon: configuration (TOMLKit), and later the wiring of core, sockets and datapath.
+        .target(name: "IKEDaemon", dependencies: ["IKECore", "IKECrypto", "IKEWire", "CryptoOpenSSL",
+                                                  .product(name: "TOMLKit", package: "TOMLKit")]),
+        .executableTarget(name: "iked", dependencies: ["IKEDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(name: "IKEDaemonTests", dependencies: ["IKEDaemon", "IKECore", "IKEWire", "IKECrypto"]),
         .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),
         .testTarget(name: "IKECryptoTests", dependencies: ["IKECrypto"]),
         .testTarget(name: "IKECoreTests", dependencies: ["IKECore", "IKEWire", "IKECrypto", "CryptoOpenSSL"]),

@@ -17,16 +17,17 @@ public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     public func withPort(_ p: UInt16) -> Endpoint { Endpoint(address: address, port: p) }
 
     public var description: String {
-        let host: String
-        if address.count == 4 {
-            host = address.map(String.init).joined(separator: ".")
-        } else {
-            host = "[" + stride(from: 0, to: address.count, by: 2).map { i in
-                String(UInt16(address[i]) << 8 | UInt16(address[min(i + 1, address.count - 1)]), radix: 16)
-            }.joined(separator: ":") + "]"
-        }
-        return "\(host):\(port)"
+        let host = Self.text(address)
+        return address.count == 16 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
+
+    /// Parses an IPv4 or IPv6 address (RFC 4291 §2.2 text) into network-order bytes.
+    public static func address(parsing text: String) throws(TrafficSelectorParseError) -> [UInt8] {
+        try AddressText.parse(Substring(text))
+    }
+
+    /// An address as text (dotted quad, or RFC 5952 IPv6).
+    public static func text(_ address: [UInt8]) -> String { AddressText.format(address) }
 }
 
 /// A datagram the core received or wants sent. `bytes` is the IKE message itself: the

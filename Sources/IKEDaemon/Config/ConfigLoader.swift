@@ -1,0 +1,103 @@
+import Foundation
+import IKECore
+import IKECrypto
+import IKEWire
+import TOMLKit
+
+/// Reads and validates `iked.toml` (docs/configuration.md). Every problem is reported with the
+/// file, the key and what is allowed; nothing secret is ever part of a message.
+public enum ConfigLoader {
+    static let topKeys = ["daemon", "tunnel"]
+    static let daemonKeys = ["control_socket", "log_level", "ike_port", "nat_port", "cookie_threshold", "metrics_listen"]
+    static let tunnelKeys = [
+        "local_address", "remote_address", "local_id", "remote_id", "psk", "psk_file", "local_ts", "remote_ts",
+        "ike_proposals", "esp_proposals", "ike_lifetime", "child_lifetime", "child_life_bytes", "rekey_margin",
+        "rekey_fuzz", "replay_window", "dpd_delay", "dpd_timeout", "dpd_action", "start_action", "close_action",
+        "fragmentation", "encap", "interface", "mtu", "mss_clamp", "inside_address", "routes", "profile",
+    ]
+    static let profiles = ["aws", "azure", "azure-vwan"]
+    static let defaultIKE = ["aes256gcm16-prfsha256-ecp256", "aes256-sha256-modp2048"]
+    static let defaultESP = ["aes256gcm16", "aes256-sha256"]
+
+    /// Loads a file; `psk_file` paths are relative to the file's folder.
+    public static func load(path: String) throws(ConfigErrors) -> IkedConfiguration {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigErrors(errors: [ConfigError(file: path, key: "", message: "cannot read the file")])
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        return try parse(text, file: path, folder: folder.isEmpty ? "." : folder)
+    }
+
+    public static func parse(_ text: String, file: String, folder: String = ".") throws(ConfigErrors) -> IkedConfiguration {
+        let reader = ConfigReader(file: file)
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let e as TOMLParseError {
+            throw ConfigErrors(errors: [ConfigError(file: file, key: "", message: "line \(e.source.begin.line): \(e.description)")])
+        } catch {
+            throw ConfigErrors(errors: [ConfigError(file: file, key: "", message: "not valid TOML: \(error)")])
+        }
+        let top = Section(reader: reader, table: root, path: "")
+        top.rejectUnknownKeys(topKeys)
+        var daemon = DaemonSettings()
+        if let v = root["daemon"] {
+            if let t = v.table { daemon = readDaemon(Section(reader: reader, table: t, path: "daemon")) } else { reader.fail("daemon", "must be a table ([daemon])") }
+        }
+        var tunnels: [TunnelSettings] = []
+        if let v = root["tunnel"] {
+            if let t = v.table {
+                for name in t.keys.sorted() {
+                    guard let body = t[name]?.table else { reader.fail("tunnel.\(name)", "must be a table ([tunnel.\(name)])"); continue }
+                    if let tunnel = TunnelReader(Section(reader: reader, table: body, path: "tunnel.\(name)"), name: name, folder: folder).read() {
+                        tunnels.append(tunnel)
+                    }
+                }
+            } else {
+                reader.fail("tunnel", "must hold tables ([tunnel.NAME])")
+            }
+        }
+        if tunnels.isEmpty, reader.errors.isEmpty { reader.warnings.append("\(file): no [tunnel.NAME] tables; iked will idle") }
+        crossCheck(tunnels, reader)
+        guard reader.errors.isEmpty else { throw ConfigErrors(errors: reader.errors) }
+        return IkedConfiguration(daemon: daemon, tunnels: tunnels, warnings: reader.warnings)
+    }
+
+    static func readDaemon(_ s: Section) -> DaemonSettings {
+        s.rejectUnknownKeys(daemonKeys)
+        var d = DaemonSettings()
+        if let v = s.string("control_socket") {
+            if v.hasPrefix("/") { d.controlSocket = v } else { s.fail("control_socket", "must be an absolute path") }
+        }
+        if let v = s.choice("log_level", LogLevel.self) { d.logLevel = v }
+        if let v = s.int("ike_port", 1...65535) { d.ikePort = UInt16(v) }
+        if let v = s.int("nat_port", 1...65535) { d.natPort = UInt16(v) }
+        if d.ikePort == d.natPort { s.fail("nat_port", "must differ from ike_port (\(d.ikePort))") }
+        if let v = s.int("cookie_threshold", 0...1_000_000) { d.cookieThreshold = v }
+        if let v = s.string("metrics_listen") {
+            let parts = v.split(separator: ":")
+            if parts.count >= 2, let port = Int(parts.last!), (1...65535).contains(port) { d.metricsListen = v } else {
+                s.fail("metrics_listen", "\"\(v)\" is not host:port (e.g. \"127.0.0.1:9814\")")
+            }
+        }
+        return d
+    }
+
+    /// Checks across tunnels: interface names and address pairs must be unique.
+    static func crossCheck(_ tunnels: [TunnelSettings], _ reader: ConfigReader) {
+        var interfaces: [String: String] = [:]
+        var pairs: [String: String] = [:]
+        for t in tunnels {
+            if let other = interfaces[t.interface] {
+                reader.fail("tunnel.\(t.name).interface", "\"\(t.interface)\" is already used by tunnel.\(other)")
+            }
+            interfaces[t.interface] = t.name
+            let pair = "\(t.ike.local.address)-\(t.ike.remote.map { "\($0.address)" } ?? "any")"
+            if let other = pairs[pair] {
+                reader.fail("tunnel.\(t.name).remote_address",
+                            "tunnel.\(other) has the same local_address and remote_address; the peer could not be told apart")
+            }
+            pairs[pair] = t.name
+        }
+    }
+}

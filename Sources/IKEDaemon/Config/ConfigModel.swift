@@ -1,0 +1,65 @@
+import IKECore
+import IKEWire
+
+/// `[daemon]`: process-wide settings.
+public struct DaemonSettings: Sendable, Equatable {
+    public var controlSocket = "/run/iked/iked.sock"
+    public var logLevel = LogLevel.info
+    public var ikePort: UInt16 = 500
+    public var natPort: UInt16 = 4500
+    public var cookieThreshold = 10
+    /// `host:port` for the Prometheus endpoint; nil = off.
+    public var metricsListen: String?
+
+    public init() {}
+}
+
+/// Log verbosity, in swift-log's names.
+public enum LogLevel: String, Sendable, CaseIterable {
+    case trace, debug, info, notice, warning, error, critical
+}
+
+/// `start_action`: what the daemon does with a tunnel when it starts or reloads.
+public enum StartAction: String, Sendable, CaseIterable {
+    /// Initiate at start-up and keep it up.
+    case start
+    /// Load it and wait for the peer or `ikectl up`.
+    case add
+    /// Load it only for `ikectl up`; never answer the peer before that.
+    case none
+}
+
+/// `close_action`: what to do when the peer deletes the IKE SA.
+public enum CloseAction: String, Sendable, CaseIterable {
+    case none
+    case restart
+}
+
+/// One `[tunnel.NAME]` table, validated: the IKE core's view plus what the daemon and the
+/// datapath need. Invariant: every field holds a value `ConfigLoader` checked.
+public struct TunnelSettings: Sendable {
+    public var ike: TunnelConfig
+    public var startAction: StartAction
+    public var closeAction: CloseAction
+    public var replayWindow: Int
+    public var interface: String
+    public var mtu: Int
+    /// TCP MSS to clamp to; nil = no clamping.
+    public var mssClamp: Int?
+    /// The tunnel interface's own address, e.g. 169.254.21.2/30 (AWS/Azure inside addresses).
+    public var insideAddress: (address: [UInt8], prefix: Int)?
+    /// Prefixes routed into the tunnel; never a default route unless written explicitly.
+    public var routes: [TrafficSelector]
+    public var profile: String?
+
+    public var name: String { ike.name }
+}
+
+/// A whole configuration file after validation.
+public struct IkedConfiguration: Sendable {
+    public var daemon: DaemonSettings
+    /// Sorted by name.
+    public var tunnels: [TunnelSettings]
+    /// Accepted but worth a line in the log (weak groups, short PSKs).
+    public var warnings: [String]
+}

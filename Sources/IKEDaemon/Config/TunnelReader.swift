@@ -1,0 +1,215 @@
+import Foundation
+import IKECore
+import IKECrypto
+import IKEWire
+
+/// Reads one `[tunnel.NAME]` table into `TunnelSettings`, applying defaults.
+struct TunnelReader {
+    let s: Section
+    let name: String
+    let folder: String
+
+    init(_ s: Section, name: String, folder: String) {
+        self.s = s
+        self.name = name
+        self.folder = folder
+    }
+
+    func read() -> TunnelSettings? {
+        let before = s.reader.errors.count
+        s.rejectUnknownKeys(ConfigLoader.tunnelKeys)
+        if !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            s.reader.fail(s.path, "a tunnel name uses only letters, digits, '-' and '_'")
+        }
+        let local = s.address("local_address")
+        if !s.has("local_address") { s.fail("local_address", "is required (our public address, e.g. \"192.0.2.1\")") }
+        var remote: [UInt8]?
+        if let r = s.string("remote_address") {
+            if r != "%any" {
+                do { remote = try Endpoint.address(parsing: r) } catch { s.fail("remote_address", "\(error); or %any to accept any peer") }
+            }
+        } else if !s.has("remote_address") {
+            s.fail("remote_address", "is required (the peer's address, or %any for a responder that accepts any peer)")
+        }
+        let psk = readPSK()
+        let ike = proposals("ike_proposals", .ike, ConfigLoader.defaultIKE)
+        let esp = proposals("esp_proposals", .esp, ConfigLoader.defaultESP)
+        let localTS = s.cidrs("local_ts") ?? [try! TrafficSelector(cidr: "0.0.0.0/0")]
+        let remoteTS = s.cidrs("remote_ts") ?? [try! TrafficSelector(cidr: "0.0.0.0/0")]
+        let ikeLife = s.duration("ike_lifetime", 300...7 * 86_400) ?? .seconds(4 * 3600)
+        let childLife = s.duration("child_lifetime", 60...2 * 86_400) ?? .seconds(3600)
+        let margin = s.duration("rekey_margin", 0...86_400) ?? .seconds(270)
+        let fuzz = readFuzz() ?? 1.0
+        if margin * 2 > childLife {
+            s.fail("rekey_margin", "\(margin.components.seconds) s is more than half the child_lifetime (\(childLife.components.seconds) s)")
+        }
+        let bytes = s.int("child_life_bytes", 0...Int.max)
+        let localID = identity("local_id"), remoteID = identity("remote_id")
+        let dpdDelay = s.duration("dpd_delay", 0...3600) ?? .seconds(30)
+        let dpdTimeout = s.duration("dpd_timeout", 10...3600)
+        let dpdAction = s.choice("dpd_action", DPDAction.self) ?? .clear
+        let fragmentation = s.bool("fragmentation") ?? true
+        let encap = s.bool("encap") ?? false
+        let startAction = s.choice("start_action", StartAction.self) ?? .add
+        if s.has("remote_address"), remote == nil, startAction == .start {
+            s.fail("start_action", "\"start\" needs a remote_address to initiate to, not %any")
+        }
+        let closeAction = s.choice("close_action", CloseAction.self) ?? .none
+        let replayWindow = s.int("replay_window", 0...4096) ?? 1024
+        let mtu = s.int("mtu", 576...9000) ?? 1400
+        let settings = (interface: interfaceName(), mss: mssClamp(mtu: mtu), inside: insideAddress(),
+                        routes: routes(remoteTS), profile: profile())
+        guard s.reader.errors.count == before, let local, let psk, let ike, let esp else { return nil }
+
+        var c = TunnelConfig(name: name, local: Endpoint(address: local, port: 500),
+                             remote: remote.map { Endpoint(address: $0, port: 500) },
+                             localID: localID ?? addressID(local), remoteID: remoteID ?? remote.map(addressID),
+                             psk: psk, ikeProposals: ike, espProposals: esp, localTS: localTS, remoteTS: remoteTS)
+        c.ikeLifetime = Lifetime(time: ikeLife, margin: min(margin, ikeLife / 2), fuzz: fuzz)
+        c.childLifetime = Lifetime(time: childLife, margin: margin, fuzz: fuzz, bytes: bytes.flatMap { $0 == 0 ? nil : UInt64($0) })
+        c.dpdDelay = dpdDelay == .zero ? nil : dpdDelay
+        c.dpdTimeout = dpdTimeout
+        c.dpdAction = dpdAction
+        c.fragmentation = fragmentation
+        c.forceEncapsulation = encap
+        return TunnelSettings(ike: c, startAction: startAction, closeAction: closeAction, replayWindow: replayWindow,
+                              interface: settings.interface, mtu: mtu, mssClamp: settings.mss,
+                              insideAddress: settings.inside, routes: settings.routes, profile: settings.profile)
+    }
+
+    func proposals(_ k: String, _ proto: ProtocolID, _ defaults: [String]) -> [ProposalSpec]? {
+        let texts = s.strings(k) ?? defaults
+        var out: [ProposalSpec] = []
+        for (i, t) in texts.enumerated() {
+            do { out.append(try ProposalParser.parse(t, for: proto)) } catch {
+                s.fail(texts.count == 1 ? k : "\(k)[\(i)]", "\(error)")
+                return nil
+            }
+            for g in out.last!.dhGroups where g == .modp1024 {
+                s.reader.warnings.append("\(s.key(k)): \(t) uses DH group 2 (MODP-1024), which is weak; Azure's default, so accepted")
+            }
+        }
+        return out
+    }
+
+    /// `psk` inline or `psk_file`, exactly one; the file must not be readable by group or others.
+    func readPSK() -> SecretBytes? {
+        let inline = s.string("psk"), file = s.string("psk_file")
+        switch (inline, file) {
+        case (nil, nil):
+            if !s.has("psk") && !s.has("psk_file") { s.fail("psk", "is required: set psk or psk_file") }
+            return nil
+        case (.some, .some):
+            s.fail("psk_file", "set either psk or psk_file, not both")
+            return nil
+        case (let text?, nil):
+            guard !text.isEmpty else { s.fail("psk", "must not be empty"); return nil }
+            return SecretBytes(Array(text.utf8))
+        case (nil, let path?):
+            let full = path.hasPrefix("/") ? path : "\(folder)/\(path)"
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: full),
+                  let mode = attributes[.posixPermissions] as? Int else {
+                s.fail("psk_file", "\(full) does not exist or cannot be read")
+                return nil
+            }
+            guard mode & 0o077 == 0 else {
+                s.fail("psk_file", "\(full) is readable by group or others (mode \(String(mode, radix: 8))); chmod 600 it")
+                return nil
+            }
+            guard var bytes = FileManager.default.contents(atPath: full).map({ [UInt8]($0) }) else {
+                s.fail("psk_file", "\(full) cannot be read")
+                return nil
+            }
+            while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
+            guard !bytes.isEmpty else { s.fail("psk_file", "\(full) is empty"); return nil }
+            return SecretBytes(bytes)
+        }
+    }
+
+    /// `rekey_fuzz` as a percentage: 100, or "100%".
+    func readFuzz() -> Double? {
+        guard let v = s.table["rekey_fuzz"] else { return nil }
+        var percent: Int?
+        if let n = v.int { percent = n } else if let t = v.string, t.hasSuffix("%") { percent = Int(t.dropLast()) }
+        guard let p = percent, (0...100).contains(p) else {
+            s.fail("rekey_fuzz", "must be a percentage from 0 to 100 (e.g. 100 or \"100%\")")
+            return nil
+        }
+        return Double(p) / 100
+    }
+
+    /// strongSwan's ID syntax: an IP address, "@fqdn", "user@domain", "keyid:HEX", or a name.
+    func identity(_ k: String) -> Identification? {
+        guard let text = s.string(k) else { return nil }
+        guard !text.isEmpty else { s.fail(k, "must not be empty"); return nil }
+        if let a = try? Endpoint.address(parsing: text) { return addressID(a) }
+        if text.hasPrefix("keyid:") {
+            let hexText = text.dropFirst(6)
+            guard hexText.count % 2 == 0, !hexText.isEmpty, let bytes = hexBytes(String(hexText)) else {
+                s.fail(k, "keyid: needs an even number of hex digits")
+                return nil
+            }
+            return .keyID(bytes)
+        }
+        if text.hasPrefix("@") { return .fqdn(String(text.dropFirst())) }
+        if text.contains("@") { return .rfc822(text) }
+        return .fqdn(text)
+    }
+
+    func addressID(_ a: [UInt8]) -> Identification { a.count == 4 ? .ipv4(a) : .ipv6(a) }
+
+    func interfaceName() -> String {
+        let n = s.string("interface") ?? "ike-\(name)"
+        let ok = n.count <= 15 && !n.isEmpty && n.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+        if !ok {
+            let why = s.has("interface") ? "\"\(n)\" is not a Linux interface name (1–15 of A-Z a-z 0-9 - _ .)"
+                                         : "the default name \"\(n)\" is longer than 15 characters; set interface"
+            s.fail("interface", why)
+        }
+        return n
+    }
+
+    func mssClamp(mtu: Int) -> Int? {
+        guard let v = s.table["mss_clamp"] else { return mtu - 40 }
+        if let b = v.bool, !b { return nil }
+        return s.int("mss_clamp", 536...(mtu - 40)) ?? (mtu - 40)
+    }
+
+    func insideAddress() -> (address: [UInt8], prefix: Int)? {
+        guard let text = s.string("inside_address") else { return nil }
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let prefix = Int(parts[1]), let address = try? Endpoint.address(parsing: String(parts[0])),
+              prefix >= 1, prefix <= address.count * 8 else {
+            s.fail("inside_address", "\"\(text)\" is not ADDRESS/PREFIX (e.g. \"169.254.21.2/30\")")
+            return nil
+        }
+        return (address, prefix)
+    }
+
+    /// Routes default to the remote selectors, minus any default route (it would carry IKE itself).
+    func routes(_ remoteTS: [TrafficSelector]) -> [TrafficSelector] {
+        if let explicit = s.cidrs("routes") { return explicit }
+        return remoteTS.filter { ts in !ts.startAddress.allSatisfy { $0 == 0 } || !ts.endAddress.allSatisfy { $0 == 0xFF } }
+    }
+
+    func profile() -> String? {
+        guard let p = s.string("profile") else { return nil }
+        guard ConfigLoader.profiles.contains(p) else {
+            let hint = closest(to: p, in: ConfigLoader.profiles).map { "; did you mean \($0)?" } ?? ""
+            s.fail("profile", "\"\(p)\" is not one of \(ConfigLoader.profiles.joined(separator: ", "))\(hint)")
+            return nil
+        }
+        return p
+    }
+}
+
+func hexBytes(_ text: String) -> [UInt8]? {
+    var out: [UInt8] = []
+    var chars = Array(text.utf8)[...]
+    while chars.count >= 2 {
+        guard let b = UInt8(String(decoding: chars.prefix(2), as: UTF8.self), radix: 16) else { return nil }
+        out.append(b)
+        chars = chars.dropFirst(2)
+    }
+    return chars.isEmpty ? out : nil
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import IKEDaemon
+
+/// `iked`: the IKEv2/IPsec daemon. For now `--check` validates a configuration (like `nginx -t`);
+/// running the daemon arrives with the rest of issue 5.
+@main
+struct Iked: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "iked",
+        abstract: "IKEv2/IPsec endpoint daemon.",
+        discussion: "With --check, validate the configuration and exit 0 (valid) or 1 (invalid).")
+
+    @Option(name: .long, help: "Configuration file.")
+    var config = "/etc/iked/iked.toml"
+
+    @Option(name: .long, help: "Control socket path (overrides [daemon] control_socket).")
+    var controlSocket: String?
+
+    @Flag(name: .long, help: "Validate the configuration and exit.")
+    var check = false
+
+    @Flag(name: .long, help: "Stay in the foreground (the default under systemd).")
+    var foreground = false
+
+    func run() throws {
+        let loaded: IkedConfiguration
+        do {
+            loaded = try ConfigLoader.load(path: config)
+        } catch {
+            printError("\(error)")
+            printError("iked: configuration \(config) is invalid")
+            throw ExitCode(1)
+        }
+        for w in loaded.warnings { printError("warning: \(w)") }
+        if check {
+            print("iked: configuration \(config) is valid (\(loaded.tunnels.count) tunnel\(loaded.tunnels.count == 1 ? "" : "s"))")
+            return
+        }
+        printError("iked: running the daemon is not implemented yet (issue 5); use --check")
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ text: String) {
+    var bytes = Array((text + "\n").utf8)
+    _ = bytes.withUnsafeMutableBytes { writeStderr($0) }
+}
