@@ -36,6 +36,10 @@ let package = Package(
         // Interop test driver: the IKE core over real UDP sockets, until the daemon exists (issue 4).
         .executableTarget(name: "iked-testpeer", dependencies: ["IKECore", "IKECrypto", "IKEWire", "CryptoOpenSSL"]),
 
+        // Linux system interfaces: UDP and unix sockets, signals, sd_notify (later TUN and rtnetlink).
+        .target(name: "CLinux"),
+        .target(name: "LinuxNet", dependencies: ["IKECore", "CLinux"]),
+
         // The daemon: configuration (TOMLKit), and later the wiring of core, sockets and datapath.
         .target(name: "IKEDaemon", dependencies: ["IKECore", "IKECrypto", "IKEWire", "CryptoOpenSSL",
                                                   .product(name: "TOMLKit", package: "TOMLKit")]),
