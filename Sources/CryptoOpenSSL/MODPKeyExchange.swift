@@ -25,7 +25,7 @@ final class MODPKeyExchange: KeyExchange {
         publicValue = try y.bytes(paddedTo: params.primeLength)
     }
 
-    /// A given exponent (test vectors), or a random one: in [1, q−1] for the RFC 5114 group,
+    /// A given exponent (test vectors), or a random one: in [2, q−1] for the RFC 5114 groups,
     /// else `exponentBits` random bits.
     private static func makeExponent(_ params: MODPParameters, _ fixed: SecretBytes?) throws(CryptoError) -> BigNum {
         let x = try BigNum()

@@ -70,7 +70,8 @@ public struct OpenSSLProvider: CryptoProvider {
 
     private func makeKeyExchange(_ group: DHGroup, fixedPrivateKey: SecretBytes?) throws(CryptoError) -> any KeyExchange {
         switch group {
-        case .modp1024, .modp2048, .modp3072, .modp4096, .modp2048s256:
+        case .modp1024, .modp2048, .modp3072, .modp4096, .modp6144, .modp8192,
+             .modp1024s160, .modp2048s224, .modp2048s256:
             return try MODPKeyExchange(group, privateKey: fixedPrivateKey)
         case .ecp256, .ecp384, .ecp521:
             return try ECPKeyExchange(group, privateKey: fixedPrivateKey)

@@ -80,7 +80,7 @@ public enum ProposalParser {
 
     static func unknownMessage(_ token: String) -> String {
         if token.isEmpty { return "empty keyword (two dashes in a row?)" }
-        if ["3des", "des", "md5", "modp768", "modp1536", "modp6144", "modp8192", "ecp224", "ecp192"].contains(token)
+        if ["3des", "des", "md5", "modp768", "modp1536", "ecp224", "ecp192"].contains(token)
             || token.hasPrefix("aes") || token.hasPrefix("camellia") || token.hasPrefix("modp") {
             return "\(token) is not supported by iked"
         }
@@ -102,7 +102,9 @@ public enum ProposalParser {
     ]
     static let groupKeywords: [String: DHGroupID] = [
         "modp1024": .modp1024, "modp2048": .modp2048, "modp3072": .modp3072, "modp4096": .modp4096,
-        "modp2048s256": .modp2048s256, "ecp256": .ecp256, "ecp384": .ecp384, "ecp521": .ecp521,
+        "modp6144": .modp6144, "modp8192": .modp8192,
+        "modp1024s160": .modp1024s160, "modp2048s224": .modp2048s224, "modp2048s256": .modp2048s256,
+        "ecp256": .ecp256, "ecp384": .ecp384, "ecp521": .ecp521,
         "curve25519": .curve25519, "x25519": .curve25519,
     ]
 }

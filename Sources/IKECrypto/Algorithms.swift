@@ -37,9 +37,13 @@ public enum DHGroup: UInt16, Sendable, CaseIterable {
     case modp2048 = 14
     case modp3072 = 15
     case modp4096 = 16
+    case modp6144 = 17
+    case modp8192 = 18
     case ecp256 = 19
     case ecp384 = 20
     case ecp521 = 21
+    case modp1024s160 = 22
+    case modp2048s224 = 23
     case modp2048s256 = 24
     case curve25519 = 31
 }
@@ -178,10 +182,12 @@ extension DHGroup {
     /// MODP, x‖y for ECP (RFC 5903 §7), 32 for Curve25519 (RFC 8031 §2).
     public var publicValueSize: Int {
         switch self {
-        case .modp1024: 128
-        case .modp2048, .modp2048s256: 256
+        case .modp1024, .modp1024s160: 128
+        case .modp2048, .modp2048s224, .modp2048s256: 256
         case .modp3072: 384
         case .modp4096: 512
+        case .modp6144: 768
+        case .modp8192: 1024
         case .ecp256: 64
         case .ecp384: 96
         case .ecp521: 132
@@ -204,9 +210,13 @@ extension DHGroup {
         case .modp2048: "modp2048"
         case .modp3072: "modp3072"
         case .modp4096: "modp4096"
+        case .modp6144: "modp6144"
+        case .modp8192: "modp8192"
         case .ecp256: "ecp256"
         case .ecp384: "ecp384"
         case .ecp521: "ecp521"
+        case .modp1024s160: "modp1024s160"
+        case .modp2048s224: "modp2048s224"
         case .modp2048s256: "modp2048s256"
         case .curve25519: "curve25519"
         }

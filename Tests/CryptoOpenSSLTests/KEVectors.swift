@@ -87,9 +87,57 @@ enum KEVectors {
                  shared: "c74950607a12327f3204d94b6825bfb068b7f8319a9e3708ed3d43ce8130c950"),
     ]
 
-    /// RFC 5114 Appendix A.3, 2048-bit MODP group with 256-bit prime order subgroup
-    /// (IKE group 24): CAVS = initiator, IUT = responder.
-    static let modp2048s256 = [
+    /// RFC 5114 Appendix A.1-A.3, the MODP groups with a prime-order subgroup (IKE groups 22,
+    /// 23, 24): xA, yA = party A = initiator, xB, yB = party B = responder, Z = g^ir.
+    static let rfc5114 = [
+        KEVector(name: "RFC 5114 Appendix A.1", group: .modp1024s160,
+                 privateI: "b9a3b3ae8fefc1a2930496507086f8455d48943e",
+                 publicI: 
+                 "2a853b3d92197501b9015b2deb3ed84f5e021dcc3e52f109d3273d2b7521281c" +
+                 "babe0e76ff5727fa8acce26956ba9a1fca26f20228d8693feb10841d84a73600" +
+                 "54ece5a7f5b7a61ad3dfb3c60d2e43106d8727da37df9cce95b478755d06bcea" +
+                 "8f9d45965f75a5f3d1df3701165fc9e50c4279ceb07f989540ae96d5d88ed776",
+                 privateR: "9392c9f9eb6a7a6a9022f7d83e7223c6835bbdda",
+                 publicR: 
+                 "717a6cb053371ff4a3b932941c1e5663f861a1d6ad34ae66576dfb98f6c6cbf9" +
+                 "ddd5a56c7833f6bcfdff095582ad868e440e8d09fd769e3ceccdc3d3b1e4cfa0" +
+                 "57776caaf9739b6a9fee8e7411f8d6dac09d6a4edb46cc2b5d5203090eae6126" +
+                 "311e53fd2c14b574e6a3109a3da1be41bdceaa186f5ce06716a2b6a07b3c33fe",
+                 shared: 
+                 "5c804f454d30d9c4df85271f93528c91df6b48ab5f80b3b59caac1b28f8acba9" +
+                 "cd3e39f3cb614525d9521d2e644c53b807b810f340062f257d7d6fbfe8d5e8f0" +
+                 "72e9b6e9afda9413eafb2e8b0699b1fb5a0caceddeaead7e9cfbb36ae2b42083" +
+                 "5bd83a19fb0b5e96bf8fa4d09e345525167ecd9155416f46f408ed31b63c6e6d"),
+        KEVector(name: "RFC 5114 Appendix A.2", group: .modp2048s224,
+                 privateI: "22e62601dbffd06708a680f747f361f76d8f4f721a0548e483294b0c",
+                 publicI: 
+                 "1b3a63451bd886e699e67b494e288bd7f8e0d370badda7a0efd2fde7d8f66145" +
+                 "cc9f280419975eb808877c8a4c0c8e0bd48d4a5401eb1e8776bfeee134c03831" +
+                 "ac273cd9d635ab0ce006a42a887e3f52fb8766b650f38078bc8ee8580cefe243" +
+                 "968cfc4f8dc3db084554171d41bf2e861b7bb4d69dd0e01ea387cbaa5ca672af" +
+                 "cbe8bdb9d62d4ce15f17dd36f91ed1eedd65ca4a06455cb94cd40a52ec360e84" +
+                 "b3c926e22c4380a3bf309d56849768b7f52cfdf655fd053a7ef706979e7e5806" +
+                 "b17dfae53ad2a5bc568ebb529a7a61d68d256f8fc97c074a861d827e2ebc8c61" +
+                 "34553115b70e7103920aa16d85e52bcbab8d786a68178fa8ff7c2f5c71648d6f",
+                 privateR: "4ff3bc96c7fc6a6d71d3b363800a7cdfef6fc41b4417ea15353b7590",
+                 publicR: 
+                 "4dcee992a9762a13f2f83844ad3d77ee0e31c9718b3db6c2035d3961182c3e0b" +
+                 "a247ec4182d760cd48d99599970622a1881bba2dc822939c78c3912c6661fa54" +
+                 "38b20766222b75e24c2e3ad0c7287236129525ee15b5dd7998aa04c4a9696cac" +
+                 "d7172083a97a81664ead2c479e444e4c0654cc19e28d7703cee8dacd6126f5d6" +
+                 "65ec52c67255db92014b037eb621a2ac8e365de071ffc1400acf077a12913dd8" +
+                 "de89473437ab7ba346743c1b215dd9c12164a7e4053118d199bec8ef6fc56117" +
+                 "0c84c87d10ee9a674a1fa8ffe13bdfba1d44de48946d68dc0cdd777635a7ab5b" +
+                 "fb1e4bb7b856f96827734c184138e915d9c3002ebce53120546a7e2002142b6c",
+                 shared: 
+                 "34d9bddc1b42176c313fea034c21034d074a6313bb4ecdb3703fff424567a46b" +
+                 "df75530ede0a9da5229de7d76732286cbc0f91da4c3c852fc099c679531d94c7" +
+                 "8ab03d9decb0a4e4ca8b2bb4591c4021cf8ce3a20a541d33994017d0200ae2c9" +
+                 "516e2ff5145779269e862b0fb474a2d56dc31ed569a7700b4c4ab16b22a45513" +
+                 "531ef523d71212077b5a169bdeffad7ad9608284c7795b6d5a5183b87066de17" +
+                 "d8d671c9ebd8ec89544d45ec061593d442c62ab9ce3b1cb9943a1d23a5ea3bcf" +
+                 "21a01471e67e003e7f8a69c728be490b2fc88cfeb92db6a215e5d03c17c464c9" +
+                 "ac1a46e203e13f952995fb03c69d3cc47fcb510b6998ffd3aa6de73cf9f63869"),
         KEVector(name: "RFC 5114 Appendix A.3", group: .modp2048s256,
                  privateI: "0881382cdb87660c6dc13e614938d5b9c8b2f248581cc5e31b35454397fce50e",
                  publicI: 

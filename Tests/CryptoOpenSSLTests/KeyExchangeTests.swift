@@ -4,9 +4,9 @@ import IKECrypto
 
 @Suite("Key exchange")
 struct KeyExchangeTests {
-    /// RFC 5903 §8.1–8.3, RFC 7748 §6.1, RFC 8031 Appendix A, RFC 5114 Appendix A.3:
+    /// RFC 5903 §8.1–8.3, RFC 7748 §6.1, RFC 8031 Appendix A, RFC 5114 Appendix A.1–A.3:
     /// both sides' public values from the fixed private keys, and g^ir both ways.
-    @Test("published vectors", arguments: KEVectors.ecp + KEVectors.x25519 + KEVectors.modp2048s256)
+    @Test("published vectors", arguments: KEVectors.ecp + KEVectors.x25519 + KEVectors.rfc5114)
     func vector(_ v: KEVector) throws {
         let i = try provider.makeKeyExchange(v.group, privateKey: SecretBytes(hex: v.privateI))
         let r = try provider.makeKeyExchange(v.group, privateKey: SecretBytes(hex: v.privateR))
@@ -21,8 +21,9 @@ struct KeyExchangeTests {
         #expect(zi.count == v.group.sharedSecretSize)
     }
 
-    /// Two fresh key pairs agree, for every group (MODP 2/14/15/16 have no published DH
-    /// vectors; this and the prime checks below stand in for them).
+    /// Two fresh key pairs agree, for every group (MODP 2 and 14–18 have no published DH
+    /// vectors; this and the prime checks below stand in for them). One 8192-bit case: four
+    /// short-exponent modular exponentiations.
     @Test("fresh key pairs agree", arguments: DHGroup.allCases)
     func agreement(_ group: DHGroup) throws {
         let a = try provider.makeKeyExchange(group), b = try provider.makeKeyExchange(group)
@@ -34,9 +35,10 @@ struct KeyExchangeTests {
         #expect(za.count == group.sharedSecretSize)
     }
 
-    /// RFC 2409 §6.2 and RFC 3526 §2–5: p = 2^n − 2^(n−64) − 1 + 2^64 · (⌊2^(n−130) π⌋ + k),
+    /// RFC 2409 §6.2 and RFC 3526 §2–§7: p = 2^n − 2^(n−64) − 1 + 2^64 · (⌊2^(n−130) π⌋ + k),
     /// so every prime starts FFFFFFFF FFFFFFFF C90FDAA2 2168C234 and ends with 64 one bits.
-    @Test("MODP prime constants", arguments: [(DHGroup.modp1024, 1024), (.modp2048, 2048), (.modp3072, 3072), (.modp4096, 4096)])
+    @Test("MODP prime constants", arguments: [(DHGroup.modp1024, 1024), (.modp2048, 2048), (.modp3072, 3072),
+                                              (.modp4096, 4096), (.modp6144, 6144), (.modp8192, 8192)])
     func modpPrimes(_ group: DHGroup, _ bits: Int) throws {
         let params = try MODPParameters(group)
         #expect(params.primeBits == bits)
@@ -46,18 +48,53 @@ struct KeyExchangeTests {
         #expect(params.primeLength == group.publicValueSize)
     }
 
-    /// RFC 5114 §2.3 group 24: p is 2048 bits, q 256 bits, and g^q ≡ 1 (mod p).
-    @Test func group24Parameters() throws {
-        let params = try MODPParameters(.modp2048s256)
-        #expect(params.primeBits == 2048)
-        #expect(params.subgroupOrderBits == 256)
+    /// Groups 17 and 18 come from OpenSSL's RFC 3526 tables (BN_get_rfc3526_prime_6144/8192);
+    /// checked here against the RFC instead. The pinned digests are SHA-256 of the 768- and
+    /// 1024-byte primes as printed in RFC 3526 §6 and §7, which also equal the sections'
+    /// formulas 2^6144 − 2^6080 − 1 + 2^64 · (⌊2^6014 π⌋ + 929484) and
+    /// 2^8192 − 2^8128 − 1 + 2^64 · (⌊2^8062 π⌋ + 4743158) evaluated with π to 9000 bits.
+    @Test("RFC 3526 §6/§7 primes", arguments: [
+        (DHGroup.modp6144, "d1bfe6d0925ce7e4da262b62861514a7755e35831e429f343e7b864848657efd"),  // RFC 3526 §6
+        (.modp8192, "39ab4feab950a3128fb71accb9fc3965d857012e081998a85996e3ea8b3c3bcf"),  // RFC 3526 §7
+    ])
+    func rfc3526LargePrimes(_ group: DHGroup, _ sha256: String) throws {
+        let params = try MODPParameters(group)
+        #expect(provider.digest(.sha256, try params.primeBytes()).hex == sha256)
+        #expect(try params.generatorBytes() == [2])  // RFC 3526 §6, §7: the generator is 2
+        #expect(params.subgroupOrderBits == nil)
+    }
+
+    /// RFC 5114 §2.1–§2.3 (groups 22, 23, 24): sizes, q | p − 1, g^q ≡ 1 (mod p), and p, q, g
+    /// byte-equal to the same groups as OpenSSL carries them, so a slip in transcription shows.
+    @Test("RFC 5114 constants", arguments: [
+        (DHGroup.modp1024s160, 1024, 160, "dh_1024_160"),  // RFC 5114 §2.1
+        (.modp2048s224, 2048, 224, "dh_2048_224"),  // RFC 5114 §2.2
+        (.modp2048s256, 2048, 256, "dh_2048_256"),  // RFC 5114 §2.3
+    ])
+    func rfc5114Parameters(_ group: DHGroup, _ pBits: Int, _ qBits: Int, _ openSSLName: String) throws {
+        let params = try MODPParameters(group)
+        #expect(params.primeBits == pBits)
+        #expect(params.subgroupOrderBits == qBits)
+        #expect(params.primeLength == group.publicValueSize)
+        #expect(try params.subgroupOrderDividesPMinusOne())
         #expect(try params.generatorHasOrderQ())
-        let p = try params.primeBytes()
-        #expect(Array(p.prefix(8)).hex == "87a8e61db4b6663c" && Array(p.suffix(8)).hex == "db094ae91e1a1597")
+        let reference = try #require(OpenSSLNamedGroup(openSSLName), "OpenSSL lacks \(openSSLName)")
+        #expect(try params.primeBytes() == reference.p, "p of \(group.name)")
+        #expect(try params.subgroupOrderBytes() == reference.q, "q of \(group.name)")
+        #expect(try params.generatorBytes() == reference.g, "g of \(group.name)")
+    }
+
+    /// The KE payload and g^ir lengths (RFC 7296 §3.4: the prime's length) of the groups added
+    /// for the AWS endpoint, and of fresh values: both are always padded to that length.
+    @Test("MODP fixed sizes", arguments: [(DHGroup.modp6144, 768), (.modp8192, 1024), (.modp1024s160, 128), (.modp2048s224, 256)])
+    func modpSizes(_ group: DHGroup, _ bytes: Int) throws {
+        #expect(group.publicValueSize == bytes && group.sharedSecretSize == bytes)
+        #expect(try MODPParameters(group).primeLength == bytes)
     }
 
     /// RFC 6989 §2.1: y = 0, 1, p−1, p and > p are refused; also wrong lengths (RFC 7296 §3.4).
-    @Test("MODP range checks", arguments: [DHGroup.modp1024, .modp2048, .modp2048s256])
+    @Test("MODP range checks", arguments: [DHGroup.modp1024, .modp2048, .modp6144, .modp8192,
+                                           .modp1024s160, .modp2048s224, .modp2048s256])
     func modpRejects(_ group: DHGroup) throws {
         let ke = try provider.makeKeyExchange(group)
         let params = try MODPParameters(group)
@@ -75,22 +112,28 @@ struct KeyExchangeTests {
         var two = zero; two[n - 1] = 2
         #expect(throws: CryptoError.self) { try ke.sharedSecret(peerPublicValue: Array(two.dropFirst())) }
         #expect(throws: CryptoError.self) { try ke.sharedSecret(peerPublicValue: [0] + two) }
-        if group != .modp2048s256 {
+        if params.q == nil {
             #expect(throws: Never.self) { try ke.sharedSecret(peerPublicValue: two) }
         }
     }
 
-    /// RFC 6989 §2.2: in group 24 a value outside the order-q subgroup is refused (2 is not in
-    /// it: g^q = 1 but 2^q ≠ 1 for this group), while the peer's genuine value is accepted.
-    @Test func group24SubgroupCheck() throws {
-        let v = KEVectors.modp2048s256[0]
-        let ke = try provider.makeKeyExchange(.modp2048s256, privateKey: SecretBytes(hex: v.privateR))
-        var two = [UInt8](repeating: 0, count: 256); two[255] = 2
-        #expect(throws: CryptoError.self) { try ke.sharedSecret(peerPublicValue: two) }
-        // p − y for a genuine y is in the range but (as −y) not in the subgroup, since q is odd.
-        let params = try MODPParameters(.modp2048s256)
+    /// RFC 6989 §2.2: in groups 22, 23 and 24 a value outside the order-q subgroup is refused,
+    /// while the peer's genuine value is accepted. 2 is not in the subgroup (2^q ≠ 1 for these
+    /// groups), and neither is p − y = g^x · (p − 1) for a genuine y = g^x: p − 1 has order 2
+    /// and q is odd, so (p − y)^q = −1. Both pass the range check, so the subgroup check is
+    /// what refuses them.
+    @Test("RFC 5114 subgroup checks", arguments: KEVectors.rfc5114)
+    func rfc5114SubgroupCheck(_ v: KEVector) throws {
+        let ke = try provider.makeKeyExchange(v.group, privateKey: SecretBytes(hex: v.privateR))
+        let n = v.group.publicValueSize
+        var two = [UInt8](repeating: 0, count: n); two[n - 1] = 2
+        let params = try MODPParameters(v.group)
         let negated = try params.negated([UInt8](hex: v.publicI))
-        #expect(throws: CryptoError.self) { try ke.sharedSecret(peerPublicValue: negated) }
+        for bad in [two, negated] {
+            #expect { try ke.sharedSecret(peerPublicValue: bad) } throws: { e in
+                (e as? CryptoError)?.kind == .invalidPublicValue && "\(e)".contains("subgroup")
+            }
+        }
         #expect(throws: Never.self) { try ke.sharedSecret(peerPublicValue: [UInt8](hex: v.publicI)) }
     }
 

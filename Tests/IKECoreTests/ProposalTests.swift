@@ -31,6 +31,22 @@ struct ProposalParserTests {
         #expect(chacha.ciphers == [.init(.chacha20Poly1305, keyLength: nil)] && chacha.esn == [.esn])
     }
 
+    /// strongSwan's keywords for the MODP groups added for the AWS endpoint (DH 2, 14–24):
+    /// each parses to its IANA transform ID, which IKECrypto implements under the same name.
+    @Test("MODP group keywords", arguments: [
+        ("modp6144", DHGroupID.modp6144, DHGroup.modp6144, UInt16(17)),
+        ("modp8192", .modp8192, .modp8192, 18),
+        ("modp1024s160", .modp1024s160, .modp1024s160, 22),
+        ("modp2048s224", .modp2048s224, .modp2048s224, 23),
+    ])
+    func modpGroupKeywords(_ keyword: String, _ id: DHGroupID, _ group: DHGroup, _ number: UInt16) throws {
+        let ike = try ProposalParser.parse("aes256-sha256-\(keyword)", for: .ike)
+        #expect(ike.dhGroups == [id] && id.rawValue == number)
+        #expect(DHGroup(rawValue: id.rawValue) == group && group.name == keyword)
+        let esp = try ProposalParser.parse("aes256gcm16-\(keyword.uppercased())", for: .esp)
+        #expect(esp.dhGroups == [id])
+    }
+
     @Test func gcmICVSpellings() throws {
         #expect(try ProposalParser.parse("aes128gcm8", for: .esp).ciphers == [.init(.aesGCM8, keyLength: 128)])
         #expect(try ProposalParser.parse("aes192gcm96", for: .esp).ciphers == [.init(.aesGCM12, keyLength: 192)])
