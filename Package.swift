@@ -8,6 +8,7 @@ let package = Package(
     name: "iked",
     products: [
         .executable(name: "iked", targets: ["iked"]),
+        .executable(name: "ikectl", targets: ["ikectl"]),
         .library(name: "IKEWire", targets: ["IKEWire"]),
         .library(name: "IKECrypto", targets: ["IKECrypto"]),
         .library(name: "CryptoOpenSSL", targets: ["CryptoOpenSSL"]),
@@ -16,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // C libraries through pkg-config; thin module maps only.
@@ -41,9 +43,14 @@ let package = Package(
         .target(name: "LinuxNet", dependencies: ["IKECore", "CLinux"]),
 
         // The daemon: configuration (TOMLKit), and later the wiring of core, sockets and datapath.
-        .target(name: "IKEDaemon", dependencies: ["IKECore", "IKECrypto", "IKEWire", "CryptoOpenSSL",
-                                                  .product(name: "TOMLKit", package: "TOMLKit")]),
-        .executableTarget(name: "iked", dependencies: ["IKEDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "IKEDaemon", dependencies: ["IKECore", "IKECrypto", "IKEWire", "CryptoOpenSSL", "LinuxNet", "Control",
+                                                  .product(name: "TOMLKit", package: "TOMLKit"),
+                                                  .product(name: "Logging", package: "swift-log")]),
+        // The control protocol shared by iked and ikectl (Codable, one JSON object per line).
+        .target(name: "Control"),
+        .executableTarget(name: "ikectl", dependencies: ["Control", "LinuxNet", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "iked", dependencies: ["IKEDaemon", "LinuxNet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                                     .product(name: "Logging", package: "swift-log")]),
 
         .testTarget(name: "IKEDaemonTests", dependencies: ["IKEDaemon", "IKECore", "IKEWire", "IKECrypto"]),
         .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),

@@ -25,3 +25,8 @@ public func monotonicNow() -> Duration {
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return .seconds(ts.tv_sec) + .nanoseconds(ts.tv_nsec)
 }
+
+/// Writes raw bytes to standard error (no C FILE globals, which Swift 6 treats as unsafe).
+public func writeStandardError(_ bytes: UnsafeMutableRawBufferPointer) {
+    _ = write(2, bytes.baseAddress, bytes.count)
+}

@@ -1,8 +1,10 @@
 import ArgumentParser
 import IKEDaemon
+import LinuxNet
+import Logging
 
-/// `iked`: the IKEv2/IPsec daemon. For now `--check` validates a configuration (like `nginx -t`);
-/// running the daemon arrives with the rest of issue 5.
+/// `iked`: the IKEv2/IPsec daemon. `--check` validates a configuration (like `nginx -t`);
+/// otherwise it runs in the foreground (systemd's Type=notify), logging to stderr.
 @main
 struct Iked: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,12 +38,25 @@ struct Iked: ParsableCommand {
             print("iked: configuration \(config) is valid (\(loaded.tunnels.count) tunnel\(loaded.tunnels.count == 1 ? "" : "s"))")
             return
         }
-        printError("iked: running the daemon is not implemented yet (issue 5); use --check")
-        throw ExitCode(1)
+        let level = Logger.Level(rawValue: loaded.daemon.logLevel.rawValue) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "iked")
+        let daemon: Daemon
+        do {
+            daemon = try Daemon(configPath: config, configuration: loaded, controlSocket: controlSocket, logger: logger)
+        } catch {
+            printError("iked: cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        throw ExitCode(daemon.run())
     }
 }
 
 func printError(_ text: String) {
     var bytes = Array((text + "\n").utf8)
-    _ = bytes.withUnsafeMutableBytes { writeStderr($0) }
+    bytes.withUnsafeMutableBytes { writeStandardError($0) }
 }

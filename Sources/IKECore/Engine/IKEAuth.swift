@@ -111,6 +111,7 @@ extension IKESA {
     /// Both roles: the IKE SA is up; start its lifetime.
     func established(now: Duration) {
         transition(to: .established, "authenticated \(peerID.map { "\($0)" } ?? "peer")")
+        establishedAt = now
         rekeyAt = now + config.ikeLifetime.rekeyAge(random: context.random)
         expireAt = now + config.ikeLifetime.time
         context.events.append(.ikeSAEstablished(info))

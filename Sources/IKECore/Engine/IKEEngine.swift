@@ -1,6 +1,24 @@
 import IKECrypto
 import IKEWire
 
+/// One Child SA in a snapshot.
+public struct ChildSnapshot: Sendable {
+    public var info: ChildSAInfo
+    public var proposal: String
+    /// When it will be rekeyed by time (nil once a rekey is under way).
+    public var rekeyAt: Duration?
+}
+
+/// What a tunnel has now: its newest usable IKE SA and every Child SA.
+public struct TunnelSnapshot: Sendable {
+    public var ikeSA: IKESAInfo?
+    public var establishedAt: Duration?
+    public var rekeyAt: Duration?
+    public var children: [ChildSnapshot]
+    /// An IKE SA is being set up.
+    public var connecting: Bool
+}
+
 /// A command the engine refused, with a message for `ikectl`.
 public struct EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String
@@ -166,6 +184,29 @@ public final class IKEEngine {
     /// Every Child SA of a tunnel (or all), with its keys.
     public func childSAs(tunnel: String? = nil) -> [ChildSAInfo] {
         sas.values.filter { tunnel == nil || $0.config.name == tunnel }.flatMap { $0.children.map(\.info) }
+    }
+
+    /// A tunnel's SAs with their timers, for `ikectl status`.
+    public func snapshot(tunnel name: String) -> TunnelSnapshot {
+        let mine = sas.values.filter { $0.config.name == name && $0.state != .dead }
+        let usable = mine.filter { $0.state.isUsable }.max { $0.createdAt < $1.createdAt }
+        let children = mine.flatMap { sa in sa.children.map { ChildSnapshot(info: $0.info, proposal: $0.proposal.description, rekeyAt: $0.state == .installed ? $0.rekeyAt : nil) } }
+        return TunnelSnapshot(ikeSA: usable?.info, establishedAt: usable?.establishedAt, rekeyAt: usable?.rekeyAt,
+                              children: children,
+                              connecting: mine.contains { [.initSent, .authSent, .halfOpen].contains($0.state) })
+    }
+
+    /// Replaces the tunnel set (a reload): removed and changed tunnels lose their SAs (DELETE
+    /// sent); untouched ones keep theirs. Returns the names added or changed (to start again).
+    @discardableResult
+    public func replaceTunnels(_ new: [TunnelConfig], now: Duration) -> (added: [String], changed: [String], removed: [String]) {
+        let incoming = Dictionary(new.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let removed = tunnels.keys.filter { incoming[$0] == nil }.sorted()
+        let added = incoming.keys.filter { tunnels[$0] == nil }.sorted()
+        let changed = incoming.keys.filter { name in tunnels[name].map { $0 != incoming[name]! } ?? false }.sorted()
+        for name in removed + changed { terminate(tunnel: name, now: now) }
+        tunnels = incoming
+        return (added, changed, removed)
     }
 
     /// IKE SAs in any state, for memory checks and status.

@@ -149,6 +149,7 @@ extension IKESA {
         sa.udpEncapsulation = udpEncapsulation
         sa.localBehindNAT = localBehindNAT
         sa.peerSupportsFragmentation = peerSupportsFragmentation
+        sa.establishedAt = now
         sa.rekeyAt = now + config.ikeLifetime.rekeyAge(random: context.random)
         sa.expireAt = now + config.ikeLifetime.time
         context.spawned.append(sa)

@@ -83,6 +83,7 @@ final class IKESA {
     var nonceR: [UInt8] = []
     // Timers.
     var createdAt: Duration
+    var establishedAt: Duration?
     var rekeyAt: Duration?
     var expireAt: Duration?
     var lastInbound: Duration

@@ -58,7 +58,7 @@ public enum DPDAction: String, Hashable, Sendable, CaseIterable {
 /// The daemon builds it from the configuration file; defaults mirror strongSwan's.
 /// Invariant: proposal lists are non-empty and were produced by `ProposalParser`; `psk` is never
 /// logged (SecretBytes has no content in its description).
-public struct TunnelConfig: Sendable {
+public struct TunnelConfig: Sendable, Equatable {
     public var name: String
     /// Our address and IKE port (normally 500).
     public var local: Endpoint

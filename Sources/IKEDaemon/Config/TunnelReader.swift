@@ -85,8 +85,8 @@ struct TunnelReader {
                 s.fail(texts.count == 1 ? k : "\(k)[\(i)]", "\(error)")
                 return nil
             }
-            for g in out.last!.dhGroups where g == .modp1024 {
-                s.reader.warnings.append("\(s.key(k)): \(t) uses DH group 2 (MODP-1024), which is weak; Azure's default, so accepted")
+            for g in out.last!.dhGroups where g == .modp1024 || g == .modp1024s160 {
+                s.reader.warnings.append("\(s.key(k)): \(t) uses \(g), a 1024-bit group, which is weak (accepted because clouds still offer it)")
             }
         }
         return out

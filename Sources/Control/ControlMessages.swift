@@ -1,0 +1,153 @@
+import Foundation
+
+/// The control protocol between `ikectl` and `iked`: one JSON object per line over the unix
+/// socket (mode 0600). A request names a command; the daemon answers with one response (for
+/// `up` without `no_wait`, once the tunnel is up or has failed).
+public struct ControlRequest: Codable, Sendable, Equatable {
+    public enum Command: String, Codable, Sendable, CaseIterable {
+        case up, down, rekey, reload, list, status
+    }
+
+    public var command: Command
+    public var tunnel: String?
+    /// `up`: answer at once instead of waiting for the Child SA.
+    public var noWait: Bool?
+    /// `rekey`: which SAs (both when neither is set).
+    public var ike: Bool?
+    public var child: Bool?
+
+    public init(_ command: Command, tunnel: String? = nil, noWait: Bool? = nil, ike: Bool? = nil, child: Bool? = nil) {
+        self.command = command
+        self.tunnel = tunnel
+        self.noWait = noWait
+        self.ike = ike
+        self.child = child
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case command, tunnel, noWait = "no_wait", ike, child
+    }
+}
+
+/// The daemon's answer. `ok` false carries the reason in `message` (e.g. "AUTHENTICATION_FAILED
+/// from peer"); `status` and `tunnels` are filled for those commands.
+public struct ControlResponse: Codable, Sendable, Equatable {
+    public var ok: Bool
+    public var message: String
+    public var status: StatusReport?
+    public var tunnels: [String]?
+
+    public init(ok: Bool, message: String, status: StatusReport? = nil, tunnels: [String]? = nil) {
+        self.ok = ok
+        self.message = message
+        self.status = status
+        self.tunnels = tunnels
+    }
+}
+
+/// `ikectl status --json`: the shape issue 5 fixes (more keys are welcome).
+public struct StatusReport: Codable, Sendable, Equatable {
+    public var tunnels: [TunnelStatus]
+    /// Datagrams the IKE engine dropped since start, by reason (malformed, unknownSPI, ...).
+    public var drops: [String: Int]?
+    public init(tunnels: [TunnelStatus], drops: [String: Int]? = nil) {
+        self.tunnels = tunnels
+        self.drops = drops
+    }
+}
+
+/// One tunnel: `state` is `down`, `connecting` or `up`.
+public struct TunnelStatus: Codable, Sendable, Equatable {
+    public var name: String
+    public var state: String
+    public var localAddress: String
+    public var remoteAddress: String
+    public var ikeSA: IKESAStatus?
+    public var childSAs: [ChildSAStatus]
+    public var lastError: String?
+
+    public init(name: String, state: String, localAddress: String, remoteAddress: String,
+                ikeSA: IKESAStatus?, childSAs: [ChildSAStatus], lastError: String?) {
+        self.name = name
+        self.state = state
+        self.localAddress = localAddress
+        self.remoteAddress = remoteAddress
+        self.ikeSA = ikeSA
+        self.childSAs = childSAs
+        self.lastError = lastError
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, state, localAddress = "local_address", remoteAddress = "remote_address", ikeSA = "ike_sa"
+        case childSAs = "child_sas", lastError = "last_error"
+    }
+}
+
+public struct IKESAStatus: Codable, Sendable, Equatable {
+    public var spiI: String
+    public var spiR: String
+    public var proposal: String
+    public var establishedSeconds: Int
+    public var rekeyInSeconds: Int?
+    public var udpEncapsulation: Bool
+
+    public init(spiI: String, spiR: String, proposal: String, establishedSeconds: Int, rekeyInSeconds: Int?, udpEncapsulation: Bool) {
+        self.spiI = spiI
+        self.spiR = spiR
+        self.proposal = proposal
+        self.establishedSeconds = establishedSeconds
+        self.rekeyInSeconds = rekeyInSeconds
+        self.udpEncapsulation = udpEncapsulation
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case spiI = "spi_i", spiR = "spi_r", proposal, establishedSeconds = "established_seconds"
+        case rekeyInSeconds = "rekey_in_seconds", udpEncapsulation = "udp_encapsulation"
+    }
+}
+
+public struct ChildSAStatus: Codable, Sendable, Equatable {
+    public var spiIn: String
+    public var spiOut: String
+    public var proposal: String
+    public var localTS: [String]
+    public var remoteTS: [String]
+    public var bytesIn: UInt64
+    public var bytesOut: UInt64
+    public var packetsIn: UInt64
+    public var packetsOut: UInt64
+    public var rekeyInSeconds: Int?
+
+    public init(spiIn: String, spiOut: String, proposal: String, localTS: [String], remoteTS: [String],
+                bytesIn: UInt64 = 0, bytesOut: UInt64 = 0, packetsIn: UInt64 = 0, packetsOut: UInt64 = 0, rekeyInSeconds: Int?) {
+        self.spiIn = spiIn
+        self.spiOut = spiOut
+        self.proposal = proposal
+        self.localTS = localTS
+        self.remoteTS = remoteTS
+        self.bytesIn = bytesIn
+        self.bytesOut = bytesOut
+        self.packetsIn = packetsIn
+        self.packetsOut = packetsOut
+        self.rekeyInSeconds = rekeyInSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case spiIn = "spi_in", spiOut = "spi_out", proposal, localTS = "local_ts", remoteTS = "remote_ts"
+        case bytesIn = "bytes_in", bytesOut = "bytes_out", packetsIn = "packets_in", packetsOut = "packets_out"
+        case rekeyInSeconds = "rekey_in_seconds"
+    }
+}
+
+/// One-line JSON coding for the socket.
+public enum ControlCoding {
+    public static func encode<T: Encodable>(_ value: T) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return (try? e.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, _ line: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(line.utf8))
+    }
+}

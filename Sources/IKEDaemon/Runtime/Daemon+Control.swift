@@ -1,0 +1,94 @@
+import Control
+import IKECore
+import IKECrypto
+import IKEWire
+import LinuxNet
+
+/// The control socket: `ikectl` requests, one JSON line each.
+extension Daemon {
+    func acceptClients() {
+        while let c = control.accept() { clients[c.fd] = c }
+    }
+
+    func serve(_ c: UnixConnection, now: Duration) {
+        for line in c.readLines() {
+            do {
+                let request = try ControlCoding.decode(ControlRequest.self, line)
+                perform(request, on: c, now: now)
+            } catch {
+                reply(c, ControlResponse(ok: false, message: "malformed request: \(error)"))
+            }
+        }
+        if c.closed {
+            clients[c.fd] = nil
+            waiters.removeAll { $0.connection === c }
+        }
+    }
+
+    func reply(_ c: UnixConnection, _ response: ControlResponse) {
+        c.write(line: ControlCoding.encode(response))
+    }
+
+    func perform(_ r: ControlRequest, on c: UnixConnection, now: Duration) {
+        let names = configuration.tunnels.map(\.name)
+        if [.up, .down, .rekey].contains(r.command) {
+            guard let t = r.tunnel, names.contains(t) else {
+                return reply(c, ControlResponse(ok: false, message: "no tunnel named '\(r.tunnel ?? "")' (configured: \(names.joined(separator: ", ")))"))
+            }
+        }
+        switch r.command {
+        case .list:
+            reply(c, ControlResponse(ok: true, message: "\(names.count) tunnels", tunnels: names))
+        case .status:
+            if let t = r.tunnel, !names.contains(t) { return reply(c, ControlResponse(ok: false, message: "no tunnel named '\(t)'")) }
+            let selected = configuration.tunnels.filter { r.tunnel == nil || $0.name == r.tunnel }
+            reply(c, ControlResponse(ok: true, message: statusLine, status: StatusReport(tunnels: selected.map { status($0, now: now) },
+                                                                                     drops: Dictionary(uniqueKeysWithValues: engine.dropCounts.map { ($0.key.rawValue, $0.value) }))))
+        case .up:
+            let t = r.tunnel!
+            if state(of: t) == "up" { return reply(c, ControlResponse(ok: true, message: "tunnel \(t) is UP")) }
+            do {
+                try engine.initiate(tunnel: t, now: now)
+            } catch {
+                return reply(c, ControlResponse(ok: false, message: "\(error)"))
+            }
+            if r.noWait == true {
+                reply(c, ControlResponse(ok: true, message: "initiating tunnel \(t)"))
+            } else {
+                waiters.append(Waiter(connection: c, tunnel: t, deadline: now + .seconds(30)))
+            }
+        case .down:
+            engine.terminate(tunnel: r.tunnel!, now: now)
+            reply(c, ControlResponse(ok: true, message: "deleting the SAs of tunnel \(r.tunnel!)"))
+        case .rekey:
+            let both = r.ike != true && r.child != true
+            if r.child == true || both { engine.rekeyChildSAs(tunnel: r.tunnel!, now: now) }
+            if r.ike == true || both { engine.rekeyIKESA(tunnel: r.tunnel!, now: now) }
+            reply(c, ControlResponse(ok: true, message: "rekeying tunnel \(r.tunnel!)"))
+        case .reload:
+            let result = reload(now: now)
+            reply(c, ControlResponse(ok: result.ok, message: result.message))
+        }
+        drainEngine()
+    }
+
+    func status(_ t: TunnelSettings, now: Duration) -> TunnelStatus {
+        let s = engine.snapshot(tunnel: t.name)
+        func seconds(_ d: Duration?) -> Int? { d.map { Int(max(.zero, $0).components.seconds) } }
+        func spi(_ v: UInt64) -> String { hex(IKECrypto.bigEndianBytes(v)) }
+        func spi32(_ v: UInt32) -> String { hex(IKEWire.bigEndianBytes(v)) }
+        let ike = s.ikeSA.map { i in
+            IKESAStatus(spiI: spi(i.id.spiI), spiR: spi(i.id.spiR), proposal: i.proposal,
+                        establishedSeconds: seconds(s.establishedAt.map { now - $0 }) ?? 0,
+                        rekeyInSeconds: seconds(s.rekeyAt.map { $0 - now }), udpEncapsulation: i.udpEncapsulation)
+        }
+        let children = s.children.map { c in
+            ChildSAStatus(spiIn: spi32(c.info.id.inbound), spiOut: spi32(c.info.id.outbound), proposal: c.proposal,
+                          localTS: c.info.localTS.map(\.notation), remoteTS: c.info.remoteTS.map(\.notation),
+                          rekeyInSeconds: seconds(c.rekeyAt.map { $0 - now }))
+        }
+        return TunnelStatus(name: t.name, state: state(of: t.name), localAddress: Endpoint.text(t.ike.local.address),
+                            remoteAddress: t.ike.remote.map { Endpoint.text($0.address) } ?? "%any",
+                            ikeSA: ike, childSAs: children, lastError: lastError[t.name])
+    }
+}

@@ -1,0 +1,61 @@
+import Control
+import IKECore
+import IKEWire
+import LinuxNet
+
+/// What the daemon does with the engine's events: logs, `last_error`, and answers to
+/// `ikectl up` callers. Installing Child SAs in the datapath arrives with issue 6.
+extension Daemon {
+    func handle(_ event: IKEEvent) {
+        switch event {
+        case .ikeSAEstablished(let i):
+            logger.info("[\(i.id.tunnel)] IKE SA \(i.id) established with \(i.remoteID) at \(i.remote): \(i.proposal)")
+        case .ikeSARekeyed(let old, let new):
+            logger.info("[\(old.tunnel)] IKE SA \(old) rekeyed to \(new.id)")
+        case .ikeSADeleted(let id, let reason):
+            logger.info("[\(id.tunnel)] IKE SA \(id) deleted\(reason.map { ": \($0)" } ?? "")")
+            if let reason { lastError[id.tunnel] = "\(reason)" }
+        case .ikeSAFailed(let tunnel, let reason):
+            logger.error("[\(tunnel)] IKE SA failed: \(reason)")
+            lastError[tunnel] = "\(reason)"
+            resolveWaiters(tunnel, ok: false, message: "\(reason.detail) (\(reason.kind.rawValue))")
+        case .childSAInstalled(let c):
+            logger.info("[\(c.id.tunnel)] Child SA \(c.id) installed: \(c.localTS.notation) === \(c.remoteTS.notation)")
+            lastError[c.id.tunnel] = nil
+            resolveWaiters(c.id.tunnel, ok: true, message: "tunnel \(c.id.tunnel) is UP")
+        case .childSARekeyed(let old, let new):
+            logger.info("[\(old.tunnel)] Child SA \(old) rekeyed to \(new.id)")
+        case .childSADeleted(let id, let reason):
+            logger.info("[\(id.tunnel)] Child SA \(id) deleted\(reason.map { ": \($0)" } ?? "")")
+        case .childSAFailed(let tunnel, let reason):
+            logger.error("[\(tunnel)] Child SA failed: \(reason)")
+            lastError[tunnel] = "\(reason)"
+            resolveWaiters(tunnel, ok: false, message: "\(reason.detail) (\(reason.kind.rawValue))")
+        case .encapsulationChanged(let id, let local, let remote, let udp):
+            logger.info("[\(id.tunnel)] IKE SA \(id) now \(local) -> \(remote)\(udp ? ", UDP-encapsulated" : "")")
+        }
+        notify.notify("STATUS=\(statusLine)")
+    }
+
+    func resolveWaiters(_ tunnel: String, ok: Bool, message: String) {
+        let (done, rest) = (waiters.filter { $0.tunnel == tunnel }, waiters.filter { $0.tunnel != tunnel })
+        waiters = rest
+        for w in done { reply(w.connection, ControlResponse(ok: ok, message: message)) }
+    }
+
+    func expireWaiters(now: Duration) {
+        let expired = waiters.filter { $0.deadline <= now }
+        waiters.removeAll { $0.deadline <= now }
+        for w in expired {
+            let why = lastError[w.tunnel].map { ": \($0)" } ?? ""
+            reply(w.connection, ControlResponse(ok: false, message: "tunnel \(w.tunnel) did not come up within 30 s\(why)"))
+        }
+    }
+
+    /// `down`, `connecting` or `up` (an IKE SA and at least one Child SA).
+    func state(of tunnel: String) -> String {
+        let s = engine.snapshot(tunnel: tunnel)
+        if s.ikeSA != nil, !s.children.isEmpty { return "up" }
+        return s.connecting || s.ikeSA != nil ? "connecting" : "down"
+    }
+}

@@ -1,0 +1,43 @@
+import Control
+import IKECore
+import LinuxNet
+
+/// Signals, reload and shutdown.
+extension Daemon {
+    func handleSignals(now: Duration) {
+        for s in signals.pending() {
+            if s == SIGHUPNumber {
+                let result = reload(now: now)
+                if result.ok { logger.info("\(result.message)") } else { logger.error("\(result.message)") }
+            } else if stopDeadline == nil {
+                logger.info("signal \(s): deleting every IKE SA and stopping")
+                notify.notify("STOPPING=1")
+                for t in configuration.tunnels { engine.terminate(tunnel: t.name, now: now) }
+                stopDeadline = now + .seconds(3)
+            }
+        }
+    }
+
+    /// Re-reads the configuration: added tunnels start, removed ones are deleted, changed ones
+    /// are re-established, untouched ones keep their SAs. A broken file changes nothing.
+    func reload(now: Duration) -> (ok: Bool, message: String) {
+        notify.notify("RELOADING=1")
+        defer { notify.notify("READY=1\nSTATUS=\(statusLine)") }
+        let fresh: IkedConfiguration
+        do {
+            fresh = try ConfigLoader.load(path: configPath)
+        } catch {
+            return (false, "reload refused, the running configuration stays:\n\(error)")
+        }
+        let delta = engine.replaceTunnels(fresh.tunnels.map(\.ike), now: now)
+        configuration.tunnels = fresh.tunnels
+        configuration.warnings = fresh.warnings
+        do { try bindSockets() } catch { return (false, "reload: \(error)") }
+        let restart = Set(delta.added + delta.changed)
+        startTunnels(fresh.tunnels.filter { restart.contains($0.name) && $0.startAction == .start }.map(\.name))
+        return (true, "reloaded \(configPath): \(delta.added.count) added, \(delta.changed.count) changed, \(delta.removed.count) removed")
+    }
+}
+
+/// SIGHUP's number on Linux (the Glibc constant is not visible here without importing it).
+let SIGHUPNumber: Int32 = 1

@@ -1,0 +1,146 @@
+import Control
+import CryptoOpenSSL
+import IKECore
+import IKECrypto
+import IKEWire
+import LinuxNet
+import Logging
+
+/// The running daemon (DESIGN §1, IKEDaemon): one thread, one poll loop over the IKE sockets,
+/// the control socket and a signal descriptor, driving the sans-I/O `IKEEngine` with the
+/// monotonic clock. Invariant: only this loop touches the engine.
+public final class Daemon {
+    let configPath: String
+    var configuration: IkedConfiguration
+    let engine: IKEEngine
+    let logger: Logger
+    let notify = SystemdNotify()
+    let signals: SignalDescriptor
+    let control: UnixListener
+    var sockets: [Endpoint: UDPSocket] = [:]
+    var clients: [Int32: UnixConnection] = [:]
+    var waiters: [Waiter] = []
+    var lastError: [String: String] = [:]
+    var stopDeadline: Duration?
+    var nextWatchdog: Duration?
+
+    /// An `ikectl up` waiting for its tunnel.
+    struct Waiter {
+        var connection: UnixConnection
+        var tunnel: String
+        var deadline: Duration
+    }
+
+    public init(configPath: String, configuration: IkedConfiguration, controlSocket: String?, logger: Logger) throws {
+        self.configPath = configPath
+        self.configuration = configuration
+        self.logger = logger
+        var settings = EngineSettings()
+        settings.cookieThreshold = configuration.daemon.cookieThreshold
+        engine = try IKEEngine(tunnels: configuration.tunnels.map(\.ike), settings: settings,
+                               provider: OpenSSLProvider(), random: OpenSSLRandom(), now: monotonicNow())
+        signals = try SignalDescriptor()
+        control = try UnixListener(path: controlSocket ?? configuration.daemon.controlSocket)
+        try bindSockets()
+    }
+
+    // MARK: Loop
+
+    /// Runs until SIGTERM/SIGINT (then deletes every IKE SA) and returns the exit status.
+    public func run() -> Int32 {
+        for w in configuration.warnings { logger.warning("\(w)") }
+        logger.info("iked listening on \(sockets.keys.map(\.description).sorted().joined(separator: ", ")); control socket \(control.path)")
+        notify.notify("READY=1\nSTATUS=\(statusLine)")
+        if let interval = notify.watchdogInterval { nextWatchdog = monotonicNow() + interval }
+        startTunnels(configuration.tunnels.filter { $0.startAction == .start }.map(\.name))
+        while true {
+            let now = monotonicNow()
+            if let stop = stopDeadline, now >= stop || engine.ikeSACount == 0 {
+                logger.info("iked stopped")
+                return 0
+            }
+            let deadlines = [engine.nextTimeout, waiters.map(\.deadline).min(), nextWatchdog, stopDeadline].compactMap { $0 }
+            let fds = Array(sockets.values.map(\.fd)) + [control.fd, signals.fd] + Array(clients.keys)
+            let readable = pollReadable(fds, timeout: deadlines.min().map { $0 - now })
+            let t = monotonicNow()
+            for socket in sockets.values where readable.contains(socket.fd) { receive(on: socket, now: t) }
+            if readable.contains(control.fd) { acceptClients() }
+            for (fd, c) in clients where readable.contains(fd) { serve(c, now: t) }
+            if readable.contains(signals.fd) { handleSignals(now: t) }
+            if let n = engine.nextTimeout, n <= t { engine.handleTimeout(now: t) }
+            expireWaiters(now: t)
+            if let w = nextWatchdog, t >= w, let interval = notify.watchdogInterval {
+                notify.notify("WATCHDOG=1")
+                nextWatchdog = t + interval
+            }
+            drainEngine()
+        }
+    }
+
+    var statusLine: String {
+        let up = configuration.tunnels.filter { state(of: $0.name) == "up" }.count
+        return "\(configuration.tunnels.count) tunnels, \(up) up"
+    }
+
+    func startTunnels(_ names: [String]) {
+        for name in names {
+            do { try engine.initiate(tunnel: name, now: monotonicNow()) } catch { logger.error("[\(name)] \(error)") }
+        }
+        drainEngine()
+    }
+
+    // MARK: IKE datagrams
+
+    /// One socket per local address and port; the engine sees ports 500 and 4500 whatever
+    /// `ike_port` and `nat_port` are.
+    func bindSockets() throws {
+        let d = configuration.daemon
+        var wanted: Set<Endpoint> = []
+        for t in configuration.tunnels {
+            wanted.insert(t.ike.local.withPort(d.ikePort))
+            wanted.insert(t.ike.local.withPort(d.natPort))
+        }
+        for e in sockets.keys where !wanted.contains(e) { sockets[e] = nil }
+        for e in wanted where sockets[e] == nil { sockets[e] = try UDPSocket(bind: e) }
+    }
+
+    func receive(on socket: UDPSocket, now: Duration) {
+        let natT = socket.local.port == configuration.daemon.natPort
+        while let (bytes, from) = socket.receive() {
+            var payload = bytes
+            if natT {
+                // RFC 3948 §2.2: IKE on 4500 starts with four zero octets; a lone 0xFF is a keepalive.
+                guard payload.count > 4, payload[0..<4] == [0, 0, 0, 0] else { continue }  // ESP: the datapath's (issue 6)
+                payload.removeFirst(4)
+            }
+            let local = socket.local.withPort(natT ? Endpoint.natTraversalPort : Endpoint.ikePort)
+            engine.handle(datagram: Datagram(source: from, destination: local, bytes: payload), now: now)
+        }
+    }
+
+    func send(_ d: Datagram) {
+        let port = d.source.port == Endpoint.natTraversalPort ? configuration.daemon.natPort : configuration.daemon.ikePort
+        guard let socket = sockets[d.source.withPort(port)] else {
+            logger.error("no socket for \(d.source)")
+            return
+        }
+        var bytes = d.bytes
+        if d.kind == .ike, d.source.port == Endpoint.natTraversalPort { bytes = [0, 0, 0, 0] + bytes }
+        if !socket.send(bytes, to: d.destination) { logger.debug("send to \(d.destination) failed") }
+    }
+
+    /// Sends what the engine queued, logs its records and acts on its events.
+    func drainEngine() {
+        while let d = engine.pollTransmit() { send(d) }
+        while let l = engine.pollLog() {
+            let message: Logger.Message = "[\(l.tunnel)] \(l.message)"
+            switch l.level {
+            case .debug: logger.debug(message)
+            case .info: logger.info(message)
+            case .warning: logger.warning(message)
+            case .error: logger.error(message)
+            }
+        }
+        while let e = engine.pollEvent() { handle(e) }
+    }
+}

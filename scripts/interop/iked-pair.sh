@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Two real iked daemons in network namespaces (issue 5): the "Azure" gateway (192.0.2.1) and
+# the "AWS" gateway (192.0.2.2) bring a tunnel up with `ikectl up`; both `ikectl status --json`
+# show state "up" with one Child SA whose SPIs match crosswise. Also: `ikectl up` on a tunnel
+# with the wrong PSK fails with the reason, SIGHUP with an unchanged file keeps the SPIs, the
+# logs (debug level) never contain the PSK, and SIGTERM sends DELETE (the peer goes down) and
+# exits 0.
+#
+# Usage (as root): scripts/interop/iked-pair.sh [BIN_DIR]   (default .build/debug)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$0")/../.." && pwd)"
+BIN="${1:-$REPO/.build/debug}"
+WORK=/tmp/iked-pair
+NS_A=ikp-azure
+NS_B=ikp-aws
+FAILS=0
+PIDS=()
+
+cleanup() {
+  local p
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  PIDS=()
+  ip netns del "$NS_A" 2>/dev/null || true
+  ip netns del "$NS_B" 2>/dev/null || true
+}
+trap 'cleanup; [ -n "${IKED_INTEROP_KEEP:-}" ] || rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+
+check() {
+  local what=$1
+  shift
+  if "$@"; then echo "  PASS  $what"; else echo "  FAIL  $what"; FAILS=$((FAILS + 1)); fi
+}
+
+cleanup
+rm -rf "$WORK"
+mkdir -p "$WORK"
+ip netns add "$NS_A"
+ip netns add "$NS_B"
+ip link add ikp-a netns "$NS_A" type veth peer name ikp-b netns "$NS_B"
+ip -n "$NS_A" addr add 192.0.2.1/24 dev ikp-a
+ip -n "$NS_B" addr add 192.0.2.2/24 dev ikp-b
+ip -n "$NS_B" addr add 192.0.2.3/24 dev ikp-b
+for ns in "$NS_A" "$NS_B"; do ip -n "$ns" link set lo up; done
+ip -n "$NS_A" link set ikp-a up
+ip -n "$NS_B" link set ikp-b up
+
+PSK="pair-test-psk-$RANDOM$RANDOM"
+printf '%s\n' "$PSK" >"$WORK/shared.psk"
+chmod 600 "$WORK/shared.psk"
+
+cat >"$WORK/azure.toml" <<CONF
+[daemon]
+control_socket = "$WORK/azure.sock"
+log_level = "debug"
+
+[tunnel.aws-vpc]
+local_address = "192.0.2.1"
+remote_address = "192.0.2.2"
+psk_file = "shared.psk"
+local_ts = "10.1.0.0/16"
+remote_ts = "10.2.0.0/16"
+ike_proposals = ["aes256gcm16-prfsha256-ecp256"]
+esp_proposals = ["aes256gcm16"]
+
+[tunnel.wrong-key]
+local_address = "192.0.2.1"
+remote_address = "192.0.2.3"
+psk = "not-the-key-the-peer-has"
+local_ts = "10.1.0.0/16"
+remote_ts = "10.3.0.0/16"
+CONF
+cat >"$WORK/aws.toml" <<CONF
+[daemon]
+control_socket = "$WORK/aws.sock"
+log_level = "debug"
+
+[tunnel.azure-vnet]
+local_address = "192.0.2.2"
+remote_address = "192.0.2.1"
+psk_file = "shared.psk"
+local_ts = "10.2.0.0/16"
+remote_ts = "10.1.0.0/16"
+ike_proposals = ["aes256gcm16-prfsha256-ecp256", "aes256-sha256-modp2048"]
+esp_proposals = ["aes256gcm16", "aes256-sha256"]
+
+[tunnel.other]
+local_address = "192.0.2.3"
+remote_address = "192.0.2.1"
+psk_file = "shared.psk"
+local_ts = "10.3.0.0/16"
+remote_ts = "10.1.0.0/16"
+CONF
+
+ip netns exec "$NS_A" "$BIN/iked" --config "$WORK/azure.toml" 2>"$WORK/azure.log" &
+PIDS+=($!)
+PID_A=$!
+ip netns exec "$NS_B" "$BIN/iked" --config "$WORK/aws.toml" 2>"$WORK/aws.log" &
+PIDS+=($!)
+PID_B=$!
+for i in $(seq 1 50); do [ -S "$WORK/azure.sock" ] && [ -S "$WORK/aws.sock" ] && break; sleep 0.1; done
+
+ctl_a() { "$BIN/ikectl" --socket "$WORK/azure.sock" "$@"; }
+ctl_b() { "$BIN/ikectl" --socket "$WORK/aws.sock" "$@"; }
+json() { # FILE PYTHON-EXPR over t = the first tunnel
+  python3 -c "import json,sys; d=json.load(open('$1')); t=d['tunnels'][0]; print($2)"
+}
+
+echo "== two iked daemons"
+check "ikectl up aws-vpc succeeds" sh -c "'$BIN/ikectl' --socket '$WORK/azure.sock' up aws-vpc >'$WORK/up.out' 2>&1"
+cat "$WORK/up.out"
+ctl_a status --json aws-vpc >"$WORK/a.json"
+ctl_b status --json azure-vnet >"$WORK/b.json"
+check "azure side: state up" test "$(json "$WORK/a.json" "t['state']")" = up
+check "aws side: state up" test "$(json "$WORK/b.json" "t['state']")" = up
+check "one Child SA each" test "$(json "$WORK/a.json" "len(t['child_sas'])")$(json "$WORK/b.json" "len(t['child_sas'])")" = 11
+check "Child SA SPIs match crosswise" test \
+  "$(json "$WORK/a.json" "t['child_sas'][0]['spi_in'] + '/' + t['child_sas'][0]['spi_out']")" = \
+  "$(json "$WORK/b.json" "t['child_sas'][0]['spi_out'] + '/' + t['child_sas'][0]['spi_in']")"
+check "same IKE SA on both sides" test "$(json "$WORK/a.json" "t['ike_sa']['spi_i'] + t['ike_sa']['spi_r']")" = \
+  "$(json "$WORK/b.json" "t['ike_sa']['spi_i'] + t['ike_sa']['spi_r']")"
+ctl_a status >"$WORK/a.table"
+check "the table says UP (Connected)" grep -q 'UP (Connected)' "$WORK/a.table"
+cat "$WORK/a.table"
+
+set +e
+ctl_a up wrong-key >"$WORK/wrong.out" 2>&1
+rc=$?
+set -e
+check "ikectl up with the wrong PSK exits 1" test "$rc" = 1
+check "... and says AUTHENTICATION_FAILED" grep -q 'AUTHENTICATION_FAILED' "$WORK/wrong.out"
+cat "$WORK/wrong.out"
+set +e
+"$BIN/ikectl" --socket "$WORK/nobody.sock" status >/dev/null 2>&1
+rc=$?
+set -e
+check "ikectl without a daemon exits 3" test "$rc" = 3
+
+before=$(json "$WORK/a.json" "t['child_sas'][0]['spi_in']")
+kill -HUP "$PID_A"
+sleep 1
+ctl_a status --json aws-vpc >"$WORK/a2.json"
+check "SIGHUP with an unchanged file keeps the Child SA" test "$(json "$WORK/a2.json" "t['child_sas'][0]['spi_in']")" = "$before"
+check "ikectl rekey replaces the Child SA" sh -c "'$BIN/ikectl' --socket '$WORK/azure.sock' rekey aws-vpc --child >/dev/null && sleep 1"
+ctl_a status --json aws-vpc >"$WORK/a3.json"
+ctl_b status --json azure-vnet >"$WORK/b3.json"
+check "after the rekey: new SPIs, still crosswise" test \
+  "$(json "$WORK/a3.json" "t['child_sas'][0]['spi_in'] != '$before' and len(t['child_sas']) == 1 and t['child_sas'][0]['spi_in'] + '/' + t['child_sas'][0]['spi_out']")" = \
+  "$(json "$WORK/b3.json" "t['child_sas'][0]['spi_out'] + '/' + t['child_sas'][0]['spi_in']")"
+
+kill -TERM "$PID_A"
+set +e
+wait "$PID_A"
+rc=$?
+set -e
+check "SIGTERM: iked exits 0" test "$rc" = 0
+sleep 0.5
+ctl_b status --json azure-vnet >"$WORK/b4.json"
+check "SIGTERM: the peer saw the DELETE (state down)" test "$(json "$WORK/b4.json" "t['state']")" = down
+check "the PSK is in no log" sh -c "! grep -q '$PSK' '$WORK/azure.log' '$WORK/aws.log'"
+check "the logs show the exchanges (debug level)" grep -q 'IKE_AUTH' "$WORK/azure.log"
+if [ "$FAILS" -gt 0 ] && [ -n "${IKED_INTEROP_VERBOSE:-}" ]; then tail -40 "$WORK/azure.log" "$WORK/aws.log"; fi
+echo "== two iked daemons: $FAILS failed checks"
+[ "$FAILS" = 0 ]
