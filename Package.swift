@@ -35,9 +35,6 @@ let package = Package(
         // The only module that imports COpenSSL/CSodium.
         .target(name: "CryptoOpenSSL", dependencies: ["IKECrypto", "COpenSSL", "CSodium"]),
 
-        // Interop test driver: the IKE core over real UDP sockets, until the daemon exists (issue 4).
-        .executableTarget(name: "iked-testpeer", dependencies: ["IKECore", "IKECrypto", "IKEWire", "CryptoOpenSSL"]),
-
         // Linux system interfaces: UDP and unix sockets, signals, sd_notify (later TUN and rtnetlink).
         .target(name: "CLinux"),
         .target(name: "LinuxNet", dependencies: ["IKECore", "CLinux"]),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of iked on a fresh Debian machine, as root: installs what the tests need,
-# builds, runs the unit, vector, fixture and simulation tests, the IKE interop test against
-# strongSwan, then a short fuzz pass.
+# builds, runs the unit, vector, fixture and simulation tests, two iked daemons against each
+# other and iked against strongSwan in network namespaces, then a short fuzz pass.
 # Safe to run twice. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +17,11 @@ swift build --build-tests
 swift test --skip-build --parallel 2>&1 | tee /tmp/iked-swift-test.log
 # swift test exits non-zero on failure; pipefail carries it.
 
-echo "== IKE core against real strongSwan (namespaces, UDP, both roles)"
-scripts/interop/ike-core-vs-strongswan.sh .build/debug/iked-testpeer
+echo "== two iked daemons in namespaces (ikectl up, status, reload, SIGTERM)"
+scripts/interop/iked-pair.sh .build/debug
+
+echo "== iked against real strongSwan (namespaces, UDP, both roles)"
+scripts/interop/iked-vs-strongswan.sh .build/debug
 
 echo "== short fuzz pass (IKE message decoder)"
 scripts/fuzz.sh ike-decode "${IKED_FUZZ_RUNS:-20000}"
