@@ -88,13 +88,15 @@ public struct RequestWindow: Sendable {
         return nil
     }
 
-    public mutating func handleTimeout(now: Duration) -> TimeoutAction {
+    /// With `giveUp` false the request keeps being retransmitted at the schedule's longest
+    /// interval (a liveness check bounded by its own timeout instead).
+    public mutating func handleTimeout(now: Duration, giveUp: Bool = true) -> TimeoutAction {
         guard var o = outstanding, now >= o.deadline else { return .none }
-        guard o.attempt < schedule.retries else {
+        guard o.attempt < schedule.retries || !giveUp else {
             outstanding = nil
             return .giveUp(messageID: o.messageID)
         }
-        o.attempt += 1
+        o.attempt = min(o.attempt + 1, schedule.retries)
         o.deadline = now + schedule.timeout(afterAttempt: o.attempt)
         outstanding = o
         return .retransmit(o.datagrams)

@@ -77,6 +77,11 @@ import Testing
         Broken(what: "ike_lifetime too short", toml: base + "\nike_lifetime = \"10s\"", key: "tunnel.t.ike_lifetime", mentions: "out of range"),
         Broken(what: "child_lifetime not a duration", toml: base + "\nchild_lifetime = \"forever\"", key: "tunnel.t.child_lifetime"),
         Broken(what: "rekey margin over half the child lifetime", toml: base + "\nchild_lifetime = 900\nrekey_margin = 600", key: "tunnel.t.rekey_margin"),
+        Broken(what: "margin plus fuzz lets a rekey come right after creation", toml: base + "\nchild_lifetime = \"1h\"\nrekey_margin = \"30m\"", key: "tunnel.t.rekey_margin", mentions: "rekey_fuzz"),
+        Broken(what: "dpd_action restart with %any", toml: replacing("remote_address", with: "remote_address = \"%any\"") + "\ndpd_action = \"restart\"", key: "tunnel.t.dpd_action"),
+        Broken(what: "close_action restart with %any", toml: replacing("remote_address", with: "remote_address = \"%any\"") + "\nclose_action = \"restart\"", key: "tunnel.t.close_action"),
+        Broken(what: "IPv4 local, IPv6 remote", toml: replacing("remote_address", with: "remote_address = \"2001:db8::1\""), key: "tunnel.t.remote_address", mentions: "IPv6"),
+        Broken(what: "a route with ports", toml: base + "\nroutes = [\"10.2.0.0/16[tcp/443]\"]", key: "tunnel.t.routes", mentions: "CIDR"),
         Broken(what: "rekey_fuzz over 100 %", toml: base + "\nrekey_fuzz = 150", key: "tunnel.t.rekey_fuzz"),
         Broken(what: "missing remote_address", toml: replacing("remote_address", with: nil), key: "tunnel.t.remote_address", mentions: "%any"),
         Broken(what: "missing local_address", toml: replacing("local_address", with: nil), key: "tunnel.t.local_address"),
@@ -155,6 +160,18 @@ import Testing
         #expect(t.interface == "ike-t" && t.mtu == 1400 && t.mssClamp == 1360 && t.startAction == .add)
         #expect(t.routes.map(\.notation) == ["10.2.0.0/16"])
         #expect(t.ike.ikeProposals.count == 2, "default proposals")
+    }
+
+    @Test func symlinkedKeyFileIsJudgedByItsTarget() throws {
+        let path = try Self.write(Self.replacing("psk", with: "psk_file = \"link.psk\""))
+        let dir = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.psk", withDestinationPath: dir + "/t.psk")
+        #expect(try Self.check(path).status == 0)
+    }
+
+    @Test func emptyRoutesMeanNone() throws {
+        let config = try ConfigLoader.parse(Self.base + "\nroutes = []", file: "x.toml")
+        #expect(config.tunnels.first?.routes.isEmpty == true)
     }
 
     @Test func defaultRouteIsNeverImplicit() throws {

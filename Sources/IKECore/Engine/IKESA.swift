@@ -327,7 +327,7 @@ final class IKESA {
         d.append(contentsOf: delayed.map(\.at))
         if state.isUsable {
             for c in children { d.append(c.expireAt); if c.state == .installed { d.append(c.rekeyAt) } }
-            if let delay = config.dpdDelay, pending == nil { d.append(max(lastInbound, lastOutbound) + delay) }
+            if let delay = config.dpdDelay, pending == nil { d.append(lastInbound + delay) }
             if localBehindNAT { d.append(lastOutbound + config.natKeepalive) }
         }
         return d.compactMap { $0 }.min()
@@ -335,7 +335,9 @@ final class IKESA {
 
     func handleTimeout(now: Duration) {
         guard state != .dead else { return }
-        switch requests.handleTimeout(now: now) {
+        // A liveness check with dpd_timeout retransmits until that timeout, not the schedule's end.
+        let keepTrying: Bool = if case .liveness = pending, config.dpdTimeout != nil { true } else { false }
+        switch requests.handleTimeout(now: now, giveUp: !keepTrying) {
         case .none: break
         case .retransmit(let datagrams):
             log(.debug, "retransmitting request \(requests.outstandingMessageID ?? 0)")
@@ -364,7 +366,7 @@ final class IKESA {
         for d in due { enqueue(d.task) }
         childTimers(now: now)
         if state.isUsable, let delay = config.dpdDelay, pending == nil, queue.isEmpty,
-           now >= max(lastInbound, lastOutbound) + delay {
+           now >= lastInbound + delay {   // idle = nothing received (our keepalives do not count)
             enqueue(.liveness)
         }
         if localBehindNAT, state.isUsable, now >= lastOutbound + config.natKeepalive {

@@ -68,7 +68,8 @@ extension IKESA {
         if deleteIKE {
             sendResponse(.informational, messageID: messageID, [], now: now)
             log(.info, "peer deleted the IKE SA")
-            return die(reason: FailureReason(.deletedByPeer, "DELETE from peer"), now: now)
+            // A replaced SA's Delete is the end of a rekey, not a loss.
+            return die(reason: replaced ? nil : FailureReason(.deletedByPeer, "DELETE from peer"), now: now)
         }
         sendResponse(.informational, messageID: messageID, ours.isEmpty ? [] : [.delete(.esp(ours))], now: now)
     }

@@ -18,9 +18,9 @@ extension IKEEngine {
             }
             return
         }
-        guard let config = tunnels.values.sorted(by: { $0.name < $1.name }).first(where: {
-            $0.local.address == to.address && ($0.remote == nil || $0.remote?.address == from.address)
-        }) else {
+        // A tunnel naming this peer wins over a %any tunnel on the same local address.
+        let local = tunnels.values.filter { $0.local.address == to.address }.sorted { $0.name < $1.name }
+        guard let config = local.first(where: { $0.remote?.address == from.address }) ?? local.first(where: { $0.remote == nil }) else {
             return context.drop(.noMatchingTunnel, "-", "IKE_SA_INIT from \(from) to \(to) matches no tunnel")
         }
         let p = message.payloads

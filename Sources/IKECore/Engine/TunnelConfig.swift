@@ -38,7 +38,8 @@ public struct Lifetime: Hashable, Sendable {
         return UInt64(Double(hard) * max(0.01, 1 - share))
     }
 
-    static func milliseconds(_ d: Duration) -> Double {
+    /// A duration in milliseconds, as a Double (for ratios and random offsets).
+    public static func milliseconds(_ d: Duration) -> Double {
         let c = d.components
         return Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15
     }

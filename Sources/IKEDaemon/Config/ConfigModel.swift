@@ -25,7 +25,7 @@ public enum StartAction: String, Sendable, CaseIterable {
     case start
     /// Load it and wait for the peer or `ikectl up`.
     case add
-    /// Load it only for `ikectl up`; never answer the peer before that.
+    /// Do not initiate at start-up; `ikectl up` does. (Like `add`, iked still answers the peer.)
     case none
 }
 
@@ -60,6 +60,6 @@ public struct IkedConfiguration: Sendable {
     public var daemon: DaemonSettings
     /// Sorted by name.
     public var tunnels: [TunnelSettings]
-    /// Accepted but worth a line in the log (weak groups, short PSKs).
+    /// Accepted but worth a line in the log (1024-bit DH groups, an idle daemon).
     public var warnings: [String]
 }

@@ -40,8 +40,9 @@ struct TunnelReader {
         let childLife = s.duration("child_lifetime", 60...2 * 86_400) ?? .seconds(3600)
         let margin = s.duration("rekey_margin", 0...86_400) ?? .seconds(270)
         let fuzz = readFuzz() ?? 1.0
-        if margin * 2 > childLife {
-            s.fail("rekey_margin", "\(margin.components.seconds) s is more than half the child_lifetime (\(childLife.components.seconds) s)")
+        // The earliest rekey is at lifetime − margin × (1 + fuzz); keep it in the second half.
+        if Lifetime.milliseconds(margin) * (1 + fuzz) * 2 > Lifetime.milliseconds(childLife) {
+            s.fail("rekey_margin", "\(margin.components.seconds) s plus \(Int(fuzz * 100)) % rekey_fuzz is more than half the child_lifetime (\(childLife.components.seconds) s)")
         }
         let bytes = s.int("child_life_bytes", 0...Int.max)
         let localID = identity("local_id"), remoteID = identity("remote_id")
@@ -51,10 +52,16 @@ struct TunnelReader {
         let fragmentation = s.bool("fragmentation") ?? true
         let encap = s.bool("encap") ?? false
         let startAction = s.choice("start_action", StartAction.self) ?? .add
-        if s.has("remote_address"), remote == nil, startAction == .start {
-            s.fail("start_action", "\"start\" needs a remote_address to initiate to, not %any")
-        }
         let closeAction = s.choice("close_action", CloseAction.self) ?? .none
+        if s.has("remote_address"), remote == nil {
+            // A %any tunnel cannot initiate, so nothing that initiates may be asked of it.
+            if startAction == .start { s.fail("start_action", "\"start\" needs a remote_address to initiate to, not %any") }
+            if dpdAction == .restart { s.fail("dpd_action", "\"restart\" needs a remote_address to initiate to, not %any; use clear") }
+            if closeAction == .restart { s.fail("close_action", "\"restart\" needs a remote_address to initiate to, not %any") }
+        }
+        if let local, let remote, local.count != remote.count {
+            s.fail("remote_address", "is \(remote.count == 4 ? "IPv4" : "IPv6") but local_address is \(local.count == 4 ? "IPv4" : "IPv6")")
+        }
         let replayWindow = s.int("replay_window", 0...4096) ?? 1024
         let mtu = s.int("mtu", 576...9000) ?? 1400
         let settings = (interface: interfaceName(), mss: mssClamp(mtu: mtu), inside: insideAddress(),
@@ -106,7 +113,8 @@ struct TunnelReader {
             guard !text.isEmpty else { s.fail("psk", "must not be empty"); return nil }
             return SecretBytes(Array(text.utf8))
         case (nil, let path?):
-            let full = path.hasPrefix("/") ? path : "\(folder)/\(path)"
+            // Follow symlinks: the mode that matters is the key file's, not the link's.
+            let full = ((path.hasPrefix("/") ? path : "\(folder)/\(path)") as NSString).resolvingSymlinksInPath
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: full),
                   let mode = attributes[.posixPermissions] as? Int else {
                 s.fail("psk_file", "\(full) does not exist or cannot be read")
@@ -188,7 +196,17 @@ struct TunnelReader {
 
     /// Routes default to the remote selectors, minus any default route (it would carry IKE itself).
     func routes(_ remoteTS: [TrafficSelector]) -> [TrafficSelector] {
-        if let explicit = s.cidrs("routes") { return explicit }
+        if let v = s.table["routes"] {
+            if let a = v.array, a.isEmpty { return [] }   // routes = [] means none
+            guard let texts = s.strings("routes") else { return [] }
+            var out: [TrafficSelector] = []
+            for (i, t) in texts.enumerated() {
+                do { out.append(try TrafficSelector(cidr: t)) } catch {
+                    s.fail(texts.count == 1 ? "routes" : "routes[\(i)]", "\(error) (a route is a CIDR prefix)")
+                }
+            }
+            return out
+        }
         return remoteTS.filter { ts in !ts.startAddress.allSatisfy { $0 == 0 } || !ts.endAddress.allSatisfy { $0 == 0xFF } }
     }
 

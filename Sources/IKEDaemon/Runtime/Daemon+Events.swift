@@ -15,6 +15,11 @@ extension Daemon {
         case .ikeSADeleted(let id, let reason):
             logger.info("[\(id.tunnel)] IKE SA \(id) deleted\(reason.map { ": \($0)" } ?? "")")
             if let reason { lastError[id.tunnel] = "\(reason)" }
+            if reason?.kind == .deletedByPeer, engine.snapshot(tunnel: id.tunnel).ikeSA == nil,
+               configuration.tunnels.first(where: { $0.name == id.tunnel })?.closeAction == .restart {
+                logger.info("[\(id.tunnel)] close_action restart: initiating again")
+                pendingRestarts.append(id.tunnel)
+            }
         case .ikeSAFailed(let tunnel, let reason):
             logger.error("[\(tunnel)] IKE SA failed: \(reason)")
             lastError[tunnel] = "\(reason)"

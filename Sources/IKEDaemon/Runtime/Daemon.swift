@@ -23,6 +23,8 @@ public final class Daemon {
     var lastError: [String: String] = [:]
     var stopDeadline: Duration?
     var nextWatchdog: Duration?
+    /// Tunnels to initiate again once the current events are handled (close_action restart).
+    var pendingRestarts: [String] = []
 
     /// An `ikectl up` waiting for its tunnel.
     struct Waiter {
@@ -142,5 +144,10 @@ public final class Daemon {
             }
         }
         while let e = engine.pollEvent() { handle(e) }
+        if !pendingRestarts.isEmpty, stopDeadline == nil {
+            let names = pendingRestarts
+            pendingRestarts.removeAll()
+            startTunnels(names)
+        }
     }
 }

@@ -143,4 +143,18 @@ import Testing
         #expect(pair.expectAgreement() == 1)
         #expect(pair.a.childSAs(tunnel: "t").first?.localTS.count == 24)
     }
+
+    @Test func longDPDTimeoutOutlastsTheRetransmissionSchedule() throws {
+        // Azure allows DPD timeouts up to 3600 s; the schedule alone gives up after ~165 s.
+        var a = try Self.awsDPD(.clear)
+        a.dpdTimeout = .seconds(600)
+        let pair = try EstablishmentTests.establish(a, try SimConfig.tunnel(.b))
+        pair.silent = [.b]
+        pair.run(for: .seconds(400))
+        #expect(pair.a.ikeSAs().count == 1, "still probing after 400 s")
+        let probes = pair.sent[.a]!.filter { (try? IKEHeader.decode($0.bytes))?.exchangeType == .informational }
+        #expect(probes.count > 10, "retransmitted at the longest interval (\(probes.count))")
+        pair.run(for: .seconds(300))
+        #expect(pair.a.ikeSAs().isEmpty, "dead after 600 s")
+    }
 }

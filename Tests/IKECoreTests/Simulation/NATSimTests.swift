@@ -61,4 +61,23 @@ import Testing
         #expect(pair.b.childSAs().first?.udpEncapsulation == true)
         #expect(pair.expectAgreement() == 1)
     }
+
+    @Test func dpdRunsBehindANATDespiteKeepalives() throws {
+        // Keepalives every 20 s must not hide a dead peer: idle means nothing received.
+        var a = try SimConfig.tunnel(.a)
+        a.local = Endpoint(address: [10, 0, 0, 1], port: 500)
+        a.localID = .fqdn("azure-gw.example")
+        a.dpdDelay = .seconds(30)
+        a.dpdTimeout = .seconds(40)
+        var b = try SimConfig.tunnel(.b)
+        b.remote = nil
+        b.remoteID = .fqdn("azure-gw.example")
+        let pair = try SimPair(a: [a], b: [b])
+        pair.nat = SimPair.NAT(inside: [10, 0, 0, 1], publicAddress: [203, 0, 113, 5])
+        try pair.a.initiate(tunnel: "t", now: pair.now)
+        pair.run(for: .seconds(5))
+        pair.silent = [.b]
+        pair.run(for: .seconds(120))
+        #expect(pair.a.ikeSAs().isEmpty, "30 s idle + 40 s timeout, keepalives or not")
+    }
 }

@@ -185,4 +185,18 @@ import Testing
         let pair = try EstablishmentTests.establish(a, b)
         #expect(pair.expectAgreement() == 1)
     }
+
+    @Test func aTunnelNamingThePeerWinsOverAnAnyTunnel() throws {
+        // B has "any" (%any, sorted first) and "t" (A's address): A must land in "t".
+        var any = try SimConfig.tunnel(.b, name: "any")
+        any.remote = nil
+        any.remoteID = nil
+        any.psk = SecretBytes(Array("another key".utf8))
+        let pair = try SimPair(a: [try SimConfig.tunnel(.a)], b: [any, try SimConfig.tunnel(.b)])
+        try pair.a.initiate(tunnel: "t", now: pair.now)
+        pair.run(for: .seconds(10))
+        #expect(pair.b.ikeSAs(tunnel: "t").count == 1)
+        #expect(pair.b.ikeSAs(tunnel: "any").isEmpty)
+        #expect(pair.expectAgreement() == 1)
+    }
 }
