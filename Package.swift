@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // C libraries through pkg-config; thin module maps only.
@@ -42,12 +44,16 @@ let package = Package(
         // The daemon: configuration (TOMLKit), and later the wiring of core, sockets and datapath.
         .target(name: "IKEDaemon", dependencies: ["IKECore", "IKECrypto", "IKEWire", "CryptoOpenSSL", "LinuxNet", "Control",
                                                   .product(name: "TOMLKit", package: "TOMLKit"),
-                                                  .product(name: "Logging", package: "swift-log")]),
+                                                  .product(name: "Logging", package: "swift-log"),
+                                                  .product(name: "CoreMetrics", package: "swift-metrics"),
+                                                  .product(name: "Prometheus", package: "swift-prometheus")]),
         // The control protocol shared by iked and ikectl (Codable, one JSON object per line).
         .target(name: "Control"),
         .executableTarget(name: "ikectl", dependencies: ["Control", "LinuxNet", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "iked", dependencies: ["IKEDaemon", "LinuxNet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                                                     .product(name: "Logging", package: "swift-log")]),
+                                                     .product(name: "Logging", package: "swift-log"),
+                                                  .product(name: "CoreMetrics", package: "swift-metrics"),
+                                                  .product(name: "Prometheus", package: "swift-prometheus")]),
 
         .testTarget(name: "IKEDaemonTests", dependencies: ["IKEDaemon", "IKECore", "IKEWire", "IKECrypto"]),
         .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),

@@ -5,7 +5,7 @@ import Foundation
 /// `up` without `no_wait`, once the tunnel is up or has failed).
 public struct ControlRequest: Codable, Sendable, Equatable {
     public enum Command: String, Codable, Sendable, CaseIterable {
-        case up, down, rekey, reload, list, status
+        case up, down, rekey, reload, list, status, metrics
     }
 
     public var command: Command

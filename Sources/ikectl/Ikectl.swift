@@ -8,7 +8,7 @@ import LinuxNet
 struct Ikectl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ikectl", abstract: "Control a running iked.",
-        subcommands: [Up.self, Down.self, Status.self, List.self, Rekey.self, Reload.self])
+        subcommands: [Up.self, Down.self, Status.self, List.self, Rekey.self, Reload.self, Metrics.self])
 
     @OptionGroup var connection: Connection
 
@@ -69,6 +69,15 @@ struct Ikectl: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Re-read the configuration file.")
         @ParentCommand var root: Ikectl
         func run() throws { try root.connection.run(ControlRequest(.reload)) }
+    }
+
+    struct Metrics: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the Prometheus metrics (as metrics_listen serves them).")
+        @ParentCommand var root: Ikectl
+        func run() throws {
+            let r = try root.connection.send(ControlRequest(.metrics))
+            print(r.message, terminator: "")
+        }
     }
 
     struct List: ParsableCommand {

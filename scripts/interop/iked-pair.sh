@@ -55,6 +55,7 @@ cat >"$WORK/azure.toml" <<CONF
 [daemon]
 control_socket = "$WORK/azure.sock"
 log_level = "debug"
+metrics_listen = "127.0.0.1:9814"
 
 [tunnel.aws-vpc]
 local_address = "192.0.2.1"
@@ -124,6 +125,22 @@ check "same IKE SA on both sides" test "$(json "$WORK/a.json" "t['ike_sa']['spi_
 ctl_a status >"$WORK/a.table"
 check "the table says UP (Connected)" grep -q 'UP (Connected)' "$WORK/a.table"
 cat "$WORK/a.table"
+
+ip netns exec "$NS_A" python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9814/metrics', timeout=5).read().decode())" >"$WORK/metrics.txt" 2>&1 || true
+metric() { python3 - "$WORK/metrics.txt" "$@" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+name, labels, want = sys.argv[2], sys.argv[3:-1], sys.argv[-1]
+for line in text.splitlines():
+    if line.startswith(name + "{") and all(l in line for l in labels) and float(line.split()[-1]) == float(want):
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+check "metrics endpoint: tunnel state up" metric iked_tunnel_state 'tunnel="aws-vpc"' 'state="up"' 1
+check "metrics endpoint: byte counters present" metric iked_child_bytes_total 'tunnel="aws-vpc"' 'direction="in"' 0
+check "metrics endpoint: one Child SA" metric iked_child_sas 'tunnel="aws-vpc"' 1
+check "ikectl metrics prints the same families" sh -c "'$BIN/ikectl' --socket '$WORK/azure.sock' metrics | grep -q '^iked_tunnel_state'"
 
 set +e
 ctl_a up wrong-key >"$WORK/wrong.out" 2>&1

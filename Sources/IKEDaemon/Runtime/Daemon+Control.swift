@@ -49,6 +49,7 @@ extension Daemon {
             if state(of: t) == "up" { return reply(c, ControlResponse(ok: true, message: "tunnel \(t) is UP")) }
             do {
                 try engine.initiate(tunnel: t, now: now)
+                metrics.initiating(t, now: now)
             } catch {
                 return reply(c, ControlResponse(ok: false, message: "\(error)"))
             }
@@ -65,6 +66,8 @@ extension Daemon {
             if r.child == true || both { engine.rekeyChildSAs(tunnel: r.tunnel!, now: now) }
             if r.ike == true || both { engine.rekeyIKESA(tunnel: r.tunnel!, now: now) }
             reply(c, ControlResponse(ok: true, message: "rekeying tunnel \(r.tunnel!)"))
+        case .metrics:
+            reply(c, ControlResponse(ok: true, message: metricsText(now: now)))
         case .reload:
             let result = reload(now: now)
             reply(c, ControlResponse(ok: result.ok, message: result.message))

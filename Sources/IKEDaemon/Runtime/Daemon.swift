@@ -5,6 +5,9 @@ import IKECrypto
 import IKEWire
 import LinuxNet
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The running daemon (DESIGN §1, IKEDaemon): one thread, one poll loop over the IKE sockets,
 /// the control socket and a signal descriptor, driving the sans-I/O `IKEEngine` with the
@@ -18,6 +21,8 @@ public final class Daemon {
     let signals: SignalDescriptor
     let control: UnixListener
     var sockets: [Endpoint: UDPSocket] = [:]
+    let metrics = DaemonMetrics()
+    var metricsListener: TCPListener?
     var clients: [Int32: UnixConnection] = [:]
     var waiters: [Waiter] = []
     var lastError: [String: String] = [:]
@@ -44,6 +49,17 @@ public final class Daemon {
         signals = try SignalDescriptor()
         control = try UnixListener(path: controlSocket ?? configuration.daemon.controlSocket)
         try bindSockets()
+        if let listen = configuration.daemon.metricsListen { metricsListener = try TCPListener(bind: try Self.endpoint(listen)) }
+    }
+
+    /// "127.0.0.1:9814" or "[::1]:9814".
+    static func endpoint(_ text: String) throws -> Endpoint {
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+            throw NetError("metrics_listen", text, code: EINVAL)
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return Endpoint(address: try Endpoint.address(parsing: host), port: port)
     }
 
     // MARK: Loop
@@ -62,11 +78,14 @@ public final class Daemon {
                 return 0
             }
             let deadlines = [engine.nextTimeout, waiters.map(\.deadline).min(), nextWatchdog, stopDeadline].compactMap { $0 }
-            let fds = Array(sockets.values.map(\.fd)) + [control.fd, signals.fd] + Array(clients.keys)
+            let fds = Array(sockets.values.map(\.fd)) + [control.fd, signals.fd] + Array(clients.keys) + [metricsListener?.fd].compactMap { $0 }
             let readable = pollReadable(fds, timeout: deadlines.min().map { $0 - now })
             let t = monotonicNow()
             for socket in sockets.values where readable.contains(socket.fd) { receive(on: socket, now: t) }
             if readable.contains(control.fd) { acceptClients() }
+            if let m = metricsListener, readable.contains(m.fd) {
+                m.serveOne { path in path == "/metrics" ? ("200 OK", metricsText(now: t)) : ("404 Not Found", "try /metrics\n") }
+            }
             for (fd, c) in clients where readable.contains(fd) { serve(c, now: t) }
             if readable.contains(signals.fd) { handleSignals(now: t) }
             if let n = engine.nextTimeout, n <= t { engine.handleTimeout(now: t) }
@@ -79,6 +98,15 @@ public final class Daemon {
         }
     }
 
+    /// The Prometheus exposition, with gauges refreshed from the engine.
+    func metricsText(now: Duration) -> String {
+        for t in configuration.tunnels {
+            metrics.updateTunnel(t.name, state: state(of: t.name), snapshot: engine.snapshot(tunnel: t.name))
+        }
+        metrics.updateDrops(engine.dropCounts)
+        return metrics.exposition()
+    }
+
     var statusLine: String {
         let up = configuration.tunnels.filter { state(of: $0.name) == "up" }.count
         return "\(configuration.tunnels.count) tunnels, \(up) up"
@@ -86,7 +114,12 @@ public final class Daemon {
 
     func startTunnels(_ names: [String]) {
         for name in names {
-            do { try engine.initiate(tunnel: name, now: monotonicNow()) } catch { logger.error("[\(name)] \(error)") }
+            do {
+                try engine.initiate(tunnel: name, now: monotonicNow())
+                metrics.initiating(name, now: monotonicNow())
+            } catch {
+                logger.error("[\(name)] \(error)")
+            }
         }
         drainEngine()
     }
@@ -143,7 +176,10 @@ public final class Daemon {
             case .error: logger.error(message)
             }
         }
-        while let e = engine.pollEvent() { handle(e) }
+        while let e = engine.pollEvent() {
+            metrics.record(e, now: monotonicNow())
+            handle(e)
+        }
         if !pendingRestarts.isEmpty, stopDeadline == nil {
             let names = pendingRestarts
             pendingRestarts.removeAll()

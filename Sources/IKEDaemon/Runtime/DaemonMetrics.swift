@@ -1,0 +1,88 @@
+import CoreMetrics
+import IKECore
+import Prometheus
+
+/// The daemon's metrics (issue 5): swift-metrics handles backed by a swift-prometheus registry,
+/// emitted as Prometheus text on `metrics_listen` and by `ikectl metrics`. Per-tunnel gauges are
+/// refreshed from engine snapshots when scraped; counters move with events.
+final class DaemonMetrics {
+    let registry = PrometheusCollectorRegistry()
+    let factory: PrometheusMetricsFactory
+    private var reportedDrops: [DropReason: Int] = [:]
+    private var handshakeStarted: [String: Duration] = [:]
+
+    init() {
+        var f = PrometheusMetricsFactory(registry: registry)
+        f.durationHistogramBuckets["iked_handshake_duration_seconds"] =
+            [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+             .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30)]
+        factory = f
+    }
+
+    func counter(_ name: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
+        CoreMetrics.Counter(label: name, dimensions: dimensions, factory: factory)
+    }
+
+    func gauge(_ name: String, _ dimensions: [(String, String)]) -> CoreMetrics.Gauge {
+        CoreMetrics.Gauge(label: name, dimensions: dimensions, factory: factory)
+    }
+
+    // MARK: Events
+
+    func initiating(_ tunnel: String, now: Duration) {
+        if handshakeStarted[tunnel] == nil { handshakeStarted[tunnel] = now }
+    }
+
+    func record(_ event: IKEEvent, now: Duration) {
+        switch event {
+        case .ikeSAEstablished(let i):
+            if let start = handshakeStarted.removeValue(forKey: i.id.tunnel) {
+                CoreMetrics.Timer(label: "iked_handshake_duration_seconds", dimensions: [("tunnel", i.id.tunnel)],
+                                  preferredDisplayUnit: .seconds, factory: factory).recordInterval(since: start, now: now)
+            }
+        case .ikeSARekeyed(let old, _):
+            counter("iked_rekeys_total", [("tunnel", old.tunnel), ("sa", "ike")]).increment()
+        case .childSARekeyed(let old, _):
+            counter("iked_rekeys_total", [("tunnel", old.tunnel), ("sa", "child")]).increment()
+        case .ikeSADeleted(let id, let reason) where reason?.kind == .deadPeer:
+            counter("iked_dpd_failures_total", [("tunnel", id.tunnel)]).increment()
+        case .ikeSAFailed(let tunnel, let reason):
+            handshakeStarted[tunnel] = nil
+            counter("iked_ike_sa_failures_total", [("tunnel", tunnel), ("reason", reason.kind.rawValue)]).increment()
+        default:
+            break
+        }
+    }
+
+    /// Brings the drop counters up to the engine's totals.
+    func updateDrops(_ totals: [DropReason: Int]) {
+        for (reason, total) in totals {
+            let delta = total - reportedDrops[reason, default: 0]
+            if delta > 0 { counter("iked_drops_total", [("reason", reason.rawValue)]).increment(by: delta) }
+            reportedDrops[reason] = total
+        }
+    }
+
+    /// Sets the per-tunnel gauges from a snapshot (`state`: down, connecting, up).
+    func updateTunnel(_ name: String, state: String, snapshot: TunnelSnapshot) {
+        for s in ["down", "connecting", "up"] {
+            gauge("iked_tunnel_state", [("tunnel", name), ("state", s)]).record(s == state ? 1 : 0)
+        }
+        gauge("iked_ike_sas", [("tunnel", name)]).record(snapshot.ikeSA == nil ? 0 : 1)
+        gauge("iked_child_sas", [("tunnel", name)]).record(snapshot.children.count)
+        // Byte and packet counters come from the ESP datapath (issue 6); until then they stay 0.
+        for direction in ["in", "out"] {
+            counter("iked_child_bytes_total", [("tunnel", name), ("direction", direction)]).increment(by: 0)
+            counter("iked_child_packets_total", [("tunnel", name), ("direction", direction)]).increment(by: 0)
+        }
+    }
+
+    func exposition() -> String { registry.emitToString() }
+}
+
+extension CoreMetrics.Timer {
+    func recordInterval(since start: Duration, now: Duration) {
+        let c = (now - start).components
+        recordNanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
+    }
+}
