@@ -54,7 +54,7 @@ chmod 600 "$WORK/shared.psk"
 cat >"$WORK/azure.toml" <<CONF
 [daemon]
 control_socket = "$WORK/azure.sock"
-log_level = "debug"
+log_level = "trace"
 metrics_listen = "127.0.0.1:9814"
 
 [tunnel.aws-vpc]
@@ -76,7 +76,7 @@ CONF
 cat >"$WORK/aws.toml" <<CONF
 [daemon]
 control_socket = "$WORK/aws.sock"
-log_level = "debug"
+log_level = "trace"
 
 [tunnel.azure-vnet]
 local_address = "192.0.2.2"
@@ -160,6 +160,19 @@ kill -HUP "$PID_A"
 sleep 1
 ctl_a status --json aws-vpc >"$WORK/a2.json"
 check "SIGHUP with an unchanged file keeps the Child SA" test "$(json "$WORK/a2.json" "t['child_sas'][0]['spi_in']")" = "$before"
+cat >>"$WORK/azure.toml" <<CONF
+
+[tunnel.added-later]
+local_address = "192.0.2.1"
+remote_address = "192.0.2.9"
+psk = "x"
+CONF
+check "ikectl reload adds a tunnel" sh -c "'$BIN/ikectl' --socket '$WORK/azure.sock' reload | grep -q '1 added, 0 changed, 0 removed'"
+check "ikectl list shows it" sh -c "'$BIN/ikectl' --socket '$WORK/azure.sock' list | grep -qx added-later"
+ctl_a status --json aws-vpc >"$WORK/a2.json"
+check "... and the untouched tunnel keeps its Child SA" test "$(json "$WORK/a2.json" "t['child_sas'][0]['spi_in']")" = "$before"
+echo 'this is not toml = = =' >>"$WORK/azure.toml"
+check "a broken file is refused by reload (exit 1, the running config stays)" sh -c "! '$BIN/ikectl' --socket '$WORK/azure.sock' reload >'$WORK/reload.out' 2>&1 && grep -q 'reload refused' '$WORK/reload.out'"
 check "ikectl rekey replaces the Child SA" sh -c "'$BIN/ikectl' --socket '$WORK/azure.sock' rekey aws-vpc --child >/dev/null && sleep 1"
 ctl_a status --json aws-vpc >"$WORK/a3.json"
 ctl_b status --json azure-vnet >"$WORK/b3.json"

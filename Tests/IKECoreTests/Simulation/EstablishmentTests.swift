@@ -39,6 +39,14 @@ import Testing
         #expect(pair.log(.a, containing: "authSent -> established"))
         #expect(pair.log(.b, containing: "halfOpen -> established"))
         let psk = String(decoding: SimConfig.psk.bytes, as: UTF8.self)
-        #expect(!(pair.logs[.a]! + pair.logs[.b]!).contains { $0.message.contains(psk) }, "the PSK never reaches a log")
+        let all = (pair.logs[.a]! + pair.logs[.b]!).map(\.message).joined(separator: "\n")
+        #expect(!all.contains(psk), "the PSK never reaches a log")
+        // Nor does any Child SA key, in hex, in any case.
+        for c in pair.a.childSAs() {
+            for key in [c.inboundKeys.encryption, c.outboundKeys.encryption] {
+                let text = hex(key.bytes)
+                #expect(!all.lowercased().contains(text.prefix(16).lowercased()))
+            }
+        }
     }
 }
