@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "IKECrypto"),
         // Sans-I/O IKEv2 (DESIGN §2): negotiation, state machines; time and randomness are arguments.
         .target(name: "IKECore", dependencies: ["IKEWire", "IKECrypto"]),
+        // Sans-I/O ESP (DESIGN §1): SA state, in-place seal/open, replay window, selectors.
+        .target(name: "ESPCore", dependencies: ["IKECrypto"]),
 
         // The only module that imports COpenSSL/CSodium.
         .target(name: "CryptoOpenSSL", dependencies: ["IKECrypto", "COpenSSL", "CSodium"]),
@@ -42,7 +44,7 @@ let package = Package(
         .target(name: "LinuxNet", dependencies: ["IKECore", "CLinux"]),
 
         // The daemon: configuration (TOMLKit), and later the wiring of core, sockets and datapath.
-        .target(name: "IKEDaemon", dependencies: ["IKECore", "IKECrypto", "IKEWire", "CryptoOpenSSL", "LinuxNet", "Control",
+        .target(name: "IKEDaemon", dependencies: ["IKECore", "IKECrypto", "IKEWire", "CryptoOpenSSL", "LinuxNet", "Control", "ESPCore",
                                                   .product(name: "TOMLKit", package: "TOMLKit"),
                                                   .product(name: "Logging", package: "swift-log"),
                                                   .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -56,6 +58,7 @@ let package = Package(
                                                   .product(name: "Prometheus", package: "swift-prometheus")]),
 
         .testTarget(name: "IKEDaemonTests", dependencies: ["IKEDaemon", "IKECore", "IKEWire", "IKECrypto"]),
+        .testTarget(name: "ESPCoreTests", dependencies: ["ESPCore", "IKECrypto", "CryptoOpenSSL"]),
         .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),
         .testTarget(name: "IKECryptoTests", dependencies: ["IKECrypto"]),
         .testTarget(name: "IKECoreTests", dependencies: ["IKECore", "IKEWire", "IKECrypto", "CryptoOpenSSL"]),

@@ -1,3 +1,4 @@
+import CLinux
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -82,5 +83,18 @@ enum SocketAddress {
         default:
             return nil
         }
+    }
+}
+
+extension UDPSocket {
+    /// Reads one datagram into `buffer` (no allocation); its length and source, or nil.
+    public func receive(into buffer: UnsafeMutableRawBufferPointer) -> (length: Int, from: Endpoint)? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let n = withUnsafeMutablePointer(to: &storage) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, buffer.baseAddress, buffer.count, 0, $0, &length) }
+        }
+        guard n >= 0, let from = SocketAddress.endpoint(storage) else { return nil }
+        return (n, from)
     }
 }

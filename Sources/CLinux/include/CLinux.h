@@ -4,10 +4,26 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <signal.h>
+#include <stdint.h>
 
 // accept4(2) with close-on-exec and non-blocking set.
 int clinux_accept_nonblocking(int fd);
 
 // signalfd(2) for SIGTERM, SIGINT and SIGHUP, after blocking them; -1 on error.
 int clinux_termination_signalfd(void);
+
+// Opens /dev/net/tun as IFF_TUN | IFF_NO_PI named `name` (non-blocking); -1 on error (errno set).
+int clinux_tun_open(const char *name);
+
+// Sets an interface's MTU and brings it up; -1 on error.
+int clinux_link_up(const char *name, int mtu);
+
+// Adds an IPv4 address (network order) with a prefix length to an interface; -1 on error.
+int clinux_addr4_add(const char *name, uint32_t address, int prefix);
+
+// Adds (add != 0) or deletes an IPv4 route dst/prefix through interface `name` (rtnetlink); -1 on error.
+int clinux_route4(int add, uint32_t destination, int prefix, const char *name);
+
+// Adds or deletes an IPv6 route through interface `name`; `destination` is 16 bytes.
+int clinux_route6(int add, const uint8_t *destination, int prefix, const char *name);
 #endif

@@ -86,9 +86,11 @@ extension Daemon {
                         rekeyInSeconds: seconds(s.rekeyAt.map { $0 - now }), udpEncapsulation: i.udpEncapsulation)
         }
         let children = s.children.map { c in
-            ChildSAStatus(spiIn: spi32(c.info.id.inbound), spiOut: spi32(c.info.id.outbound), proposal: c.proposal,
-                          localTS: c.info.localTS.map(\.notation), remoteTS: c.info.remoteTS.map(\.notation),
-                          rekeyInSeconds: seconds(c.rekeyAt.map { $0 - now }))
+            let n = datapath.counters(c.info.id)
+            return ChildSAStatus(spiIn: spi32(c.info.id.inbound), spiOut: spi32(c.info.id.outbound), proposal: c.proposal,
+                                 localTS: c.info.localTS.map(\.notation), remoteTS: c.info.remoteTS.map(\.notation),
+                                 bytesIn: n.inBytes, bytesOut: n.outBytes, packetsIn: n.inPackets, packetsOut: n.outPackets,
+                                 rekeyInSeconds: seconds(c.rekeyAt.map { $0 - now }))
         }
         return TunnelStatus(name: t.name, state: state(of: t.name), localAddress: Endpoint.text(t.ike.local.address),
                             remoteAddress: t.ike.remote.map { Endpoint.text($0.address) } ?? "%any",

@@ -27,11 +27,14 @@ extension Daemon {
         case .childSAInstalled(let c):
             logger.info("[\(c.id.tunnel)] Child SA \(c.id) installed: \(c.localTS.notation) === \(c.remoteTS.notation)")
             lastError[c.id.tunnel] = nil
+            datapath.install(c, replacing: nil)
             resolveWaiters(c.id.tunnel, ok: true, message: "tunnel \(c.id.tunnel) is UP")
         case .childSARekeyed(let old, let new):
             logger.info("[\(old.tunnel)] Child SA \(old) rekeyed to \(new.id)")
+            datapath.install(new, replacing: old)
         case .childSADeleted(let id, let reason):
             logger.info("[\(id.tunnel)] Child SA \(id) deleted\(reason.map { ": \($0)" } ?? "")")
+            datapath.remove(id)
         case .childSAFailed(let tunnel, let reason):
             logger.error("[\(tunnel)] Child SA failed: \(reason)")
             lastError[tunnel] = "\(reason)"

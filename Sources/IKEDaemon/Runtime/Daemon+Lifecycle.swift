@@ -33,6 +33,8 @@ extension Daemon {
         configuration.tunnels = fresh.tunnels
         configuration.warnings = fresh.warnings
         do { try bindSockets() } catch { return (false, "reload: \(error)") }
+        for name in delta.removed + delta.changed { datapath.close(name) }
+        for t in fresh.tunnels where Set(delta.added + delta.changed).contains(t.name) { openTunnel(t) }
         let restart = Set(delta.added + delta.changed)
         startTunnels(fresh.tunnels.filter { restart.contains($0.name) && $0.startAction == .start }.map(\.name))
         return (true, "reloaded \(configPath): \(delta.added.count) added, \(delta.changed.count) changed, \(delta.removed.count) removed")

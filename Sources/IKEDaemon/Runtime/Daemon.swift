@@ -4,6 +4,7 @@ import IKECore
 import IKECrypto
 import IKEWire
 import LinuxNet
+import ESPCore
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -21,6 +22,8 @@ public final class Daemon {
     let signals: SignalDescriptor
     let control: UnixListener
     var sockets: [Endpoint: UDPSocket] = [:]
+    var rawESP: [[UInt8]: RawESPSocket] = [:]
+    let datapath = Datapath()
     let metrics = DaemonMetrics()
     var metricsListener: TCPListener?
     var clients: [Int32: UnixConnection] = [:]
@@ -49,6 +52,7 @@ public final class Daemon {
         signals = try SignalDescriptor()
         control = try UnixListener(path: controlSocket ?? configuration.daemon.controlSocket)
         try bindSockets()
+        wireDatapath()
         if let listen = configuration.daemon.metricsListen { metricsListener = try TCPListener(bind: try Self.endpoint(listen)) }
     }
 
@@ -74,14 +78,18 @@ public final class Daemon {
         while true {
             let now = monotonicNow()
             if let stop = stopDeadline, now >= stop || engine.ikeSACount == 0 {
+                for name in datapath.paths.keys { datapath.close(name) }
                 logger.info("iked stopped")
                 return 0
             }
             let deadlines = [engine.nextTimeout, waiters.map(\.deadline).min(), nextWatchdog, stopDeadline].compactMap { $0 }
             let fds = Array(sockets.values.map(\.fd)) + [control.fd, signals.fd] + Array(clients.keys) + [metricsListener?.fd].compactMap { $0 }
+                + datapath.fds + rawESP.values.map(\.fd)
             let readable = pollReadable(fds, timeout: deadlines.min().map { $0 - now })
             let t = monotonicNow()
             for socket in sockets.values where readable.contains(socket.fd) { receive(on: socket, now: t) }
+            for socket in rawESP.values where readable.contains(socket.fd) { receiveRawESP(socket) }
+            for fd in datapath.fds where readable.contains(fd) { datapath.readTUN(fd) }
             if readable.contains(control.fd) { acceptClients() }
             if let m = metricsListener, readable.contains(m.fd) {
                 m.serveOne { path in path == "/metrics" ? ("200 OK", metricsText(now: t)) : ("404 Not Found", "try /metrics\n") }
@@ -137,20 +145,63 @@ public final class Daemon {
         }
         for e in sockets.keys where !wanted.contains(e) { sockets[e] = nil }
         for e in wanted where sockets[e] == nil { sockets[e] = try UDPSocket(bind: e) }
+        let addresses = Set(configuration.tunnels.map(\.ike.local.address).filter { $0.count == 4 })
+        for a in rawESP.keys where !addresses.contains(a) { rawESP[a] = nil }
+        for a in addresses where rawESP[a] == nil {
+            do { rawESP[a] = try RawESPSocket(bind: Endpoint(address: a, port: 0)) } catch { logger.warning("no raw ESP on \(Endpoint.text(a)): \(error)") }
+        }
     }
 
     func receive(on socket: UDPSocket, now: Duration) {
         let natT = socket.local.port == configuration.daemon.natPort
-        while let (bytes, from) = socket.receive() {
-            var payload = bytes
+        let local = socket.local.withPort(natT ? Endpoint.natTraversalPort : Endpoint.ikePort)
+        let buffer = datapath.buffer
+        for _ in 0..<64 {
+            guard let (n, from) = socket.receive(into: buffer.receiveArea()) else { return }
+            buffer.setLength(n)
+            let b = buffer.bytes
+            var skip = 0
             if natT {
-                // RFC 3948 §2.2: IKE on 4500 starts with four zero octets; a lone 0xFF is a keepalive.
-                guard payload.count > 4, payload[0..<4] == [0, 0, 0, 0] else { continue }  // ESP: the datapath's (issue 6)
-                payload.removeFirst(4)
+                // RFC 3948 §2.2: IKE on 4500 starts with four zero octets; a lone 0xFF is a
+                // keepalive; anything else is ESP for the datapath.
+                if n == 1, b[0] == 0xFF { continue }
+                guard n > 4, b[0] == 0, b[1] == 0, b[2] == 0, b[3] == 0 else {
+                    datapath.receiveESP()
+                    continue
+                }
+                skip = 4
             }
-            let local = socket.local.withPort(natT ? Endpoint.natTraversalPort : Endpoint.ikePort)
-            engine.handle(datagram: Datagram(source: from, destination: local, bytes: payload), now: now)
+            let bytes = Array(UnsafeRawBufferPointer(rebasing: b[skip...]))
+            engine.handle(datagram: Datagram(source: from, destination: local, bytes: bytes), now: now)
         }
+    }
+
+    func receiveRawESP(_ socket: RawESPSocket) {
+        let buffer = datapath.buffer
+        for _ in 0..<64 {
+            guard let r = socket.receive(into: buffer.receiveArea()) else { return }
+            buffer.setWindow(offset: r.start, length: r.length)
+            datapath.receiveESP()
+        }
+    }
+
+    /// Hooks the datapath to the sockets and the engine.
+    func wireDatapath() {
+        for t in configuration.tunnels { openTunnel(t) }
+        let natPort = configuration.daemon.natPort
+        datapath.transmit = { [unowned self] packet, local, remote, udp in
+            if udp {
+                _ = sockets[local.withPort(natPort)]?.send(packet, to: remote.withPort(remote.port == Endpoint.ikePort ? Endpoint.natTraversalPort : remote.port))
+            } else {
+                _ = rawESP[local.address]?.send(packet, to: remote)
+            }
+        }
+        datapath.log = { [unowned self] in logger.info("\($0)") }
+        datapath.activity = { [unowned self] spi in engine.childSAActivity(inboundSPI: spi, now: monotonicNow()) }
+    }
+
+    func openTunnel(_ t: TunnelSettings) {
+        do { try datapath.open(t) } catch { logger.error("[\(t.name)] cannot create interface \(t.interface): \(error)") }
     }
 
     func send(_ d: Datagram) {

@@ -1,0 +1,113 @@
+#define _GNU_SOURCE
+#include "CLinux.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+int clinux_tun_open(const char *name) {
+    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+    strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0) { int e = errno; close(fd); errno = e; return -1; }
+    return fd;
+}
+
+static int with_ioctl_socket(int (*body)(int, struct ifreq *, void *), const char *name, void *arg) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+    int rc = body(s, &ifr, arg);
+    int e = errno;
+    close(s);
+    errno = e;
+    return rc;
+}
+
+static int link_up_body(int s, struct ifreq *ifr, void *arg) {
+    ifr->ifr_mtu = *(int *)arg;
+    if (ioctl(s, SIOCSIFMTU, ifr) < 0) return -1;
+    if (ioctl(s, SIOCGIFFLAGS, ifr) < 0) return -1;
+    ifr->ifr_flags |= IFF_UP | IFF_RUNNING;
+    return ioctl(s, SIOCSIFFLAGS, ifr);
+}
+
+int clinux_link_up(const char *name, int mtu) { return with_ioctl_socket(link_up_body, name, &mtu); }
+
+struct addr4 { uint32_t address; int prefix; };
+
+static int addr4_body(int s, struct ifreq *ifr, void *arg) {
+    struct addr4 *a = arg;
+    struct sockaddr_in *sin = (struct sockaddr_in *)&ifr->ifr_addr;
+    sin->sin_family = AF_INET;
+    sin->sin_addr.s_addr = a->address;
+    if (ioctl(s, SIOCSIFADDR, ifr) < 0) return -1;
+    sin->sin_addr.s_addr = a->prefix == 0 ? 0 : htonl(0xFFFFFFFFu << (32 - a->prefix));
+    return ioctl(s, SIOCSIFNETMASK, ifr);
+}
+
+int clinux_addr4_add(const char *name, uint32_t address, int prefix) {
+    struct addr4 a = { address, prefix };
+    return with_ioctl_socket(addr4_body, name, &a);
+}
+
+// One rtnetlink request and its acknowledgement.
+static int route(int add, int family, const void *dst, int dstlen, int prefix, const char *name) {
+    unsigned index = if_nametoindex(name);
+    if (index == 0) return -1;
+    int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (s < 0) return -1;
+    struct { struct nlmsghdr n; struct rtmsg r; char attrs[64]; } req;
+    memset(&req, 0, sizeof req);
+    req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+    req.n.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+    req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? (NLM_F_CREATE | NLM_F_REPLACE) : 0);
+    req.r.rtm_family = family;
+    req.r.rtm_dst_len = prefix;
+    req.r.rtm_table = RT_TABLE_MAIN;
+    req.r.rtm_protocol = RTPROT_STATIC;
+    req.r.rtm_scope = RT_SCOPE_LINK;
+    req.r.rtm_type = RTN_UNICAST;
+    struct rtattr *a = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.n.nlmsg_len));
+    a->rta_type = RTA_DST;
+    a->rta_len = RTA_LENGTH(dstlen);
+    memcpy(RTA_DATA(a), dst, dstlen);
+    req.n.nlmsg_len = NLMSG_ALIGN(req.n.nlmsg_len) + RTA_ALIGN(a->rta_len);
+    a = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.n.nlmsg_len));
+    a->rta_type = RTA_OIF;
+    a->rta_len = RTA_LENGTH(sizeof(int));
+    int oif = (int)index;
+    memcpy(RTA_DATA(a), &oif, sizeof oif);
+    req.n.nlmsg_len = NLMSG_ALIGN(req.n.nlmsg_len) + RTA_ALIGN(a->rta_len);
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    if (sendto(s, &req, req.n.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) { close(s); return -1; }
+    char buf[512];
+    ssize_t n = recv(s, buf, sizeof buf, 0);
+    close(s);
+    if (n < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr))) { errno = EIO; return -1; }
+    struct nlmsghdr *h = (struct nlmsghdr *)buf;
+    if (h->nlmsg_type == NLMSG_ERROR) {
+        struct nlmsgerr *err = NLMSG_DATA(h);
+        if (err->error != 0) { errno = -err->error; return -1; }
+    }
+    return 0;
+}
+
+int clinux_route4(int add, uint32_t destination, int prefix, const char *name) {
+    return route(add, AF_INET, &destination, 4, prefix, name);
+}
+
+int clinux_route6(int add, const uint8_t *destination, int prefix, const char *name) {
+    return route(add, AF_INET6, destination, 16, prefix, name);
+}

@@ -1,0 +1,126 @@
+import CryptoOpenSSL
+import ESPCore
+import IKECore
+import IKECrypto
+import IKEWire
+import LinuxNet
+
+/// The ESP datapath of the daemon (issue 6, first step): a TUN per tunnel, Child SAs installed
+/// from the engine's events, packets sealed from the TUN to the peer and opened from the peer
+/// to the TUN, in one preallocated buffer. Single-threaded, inside the daemon's poll loop.
+final class Datapath {
+    /// One tunnel's interface and outbound state.
+    final class TunnelPath {
+        let settings: TunnelSettings
+        let tun: TunDevice
+        /// Outbound SAs, newest last; packets use the newest confirmed one.
+        var outbound: [(id: ChildSAID, sa: ESPOutboundSA, info: ChildSAInfo, confirmed: Bool)] = []
+
+        init(settings: TunnelSettings, tun: TunDevice) {
+            self.settings = settings
+            self.tun = tun
+        }
+    }
+
+    let provider = OpenSSLProvider()
+    let random = OpenSSLRandom()
+    let buffer = PacketBuffer()
+    var paths: [String: TunnelPath] = [:]
+    var inbound: [UInt32: (sa: ESPInboundSA, tunnel: String, outboundPeer: ChildSAID)] = [:]
+    /// Sends an ESP packet: (tunnel, packet bytes, local, remote, UDP-encapsulated).
+    var transmit: (UnsafeRawBufferPointer, Endpoint, Endpoint, Bool) -> Void = { _, _, _, _ in }
+    var log: (String) -> Void = { _ in }
+    /// Called when ESP arrives on a Child SA (liveness for DPD).
+    var activity: (UInt32) -> Void = { _ in }
+
+    /// Creates the tunnel's TUN with its address and routes.
+    func open(_ t: TunnelSettings) throws {
+        guard paths[t.name] == nil else { return }
+        let tun = try TunDevice(name: t.interface, mtu: t.mtu)
+        if let inside = t.insideAddress { try tun.addAddress(inside.address, prefix: inside.prefix) }
+        for r in t.routes {
+            guard let prefix = prefixLength(r) else { continue }
+            try tun.route(r.startAddress, length: prefix)
+        }
+        paths[t.name] = TunnelPath(settings: t, tun: tun)
+        log("[\(t.name)] interface \(t.interface) up, mtu \(t.mtu), routes \(t.routes.notation)")
+    }
+
+    /// Removes the tunnel's interface (the kernel drops its routes with it).
+    func close(_ name: String) {
+        guard paths.removeValue(forKey: name) != nil else { return }
+        inbound = inbound.filter { $0.value.tunnel != name }
+    }
+
+    var fds: [Int32] { paths.values.map(\.tun.fd) }
+
+    // MARK: SAs
+
+    func install(_ info: ChildSAInfo, replacing old: ChildSAID?) {
+        guard let path = paths[info.id.tunnel] else { return }
+        do {
+            func transform(_ keys: (encryption: SecretBytes, integrity: SecretBytes)) throws -> ESPTransform {
+                try ESPTransform.make(provider: provider, encryption: info.suite.encryption, encryptionKey: keys.encryption,
+                                      integrity: info.suite.integrity, integrityKey: keys.integrity)
+            }
+            let inSA = ESPInboundSA(spi: info.id.inbound, transform: try transform(info.inboundKeys), extendedSequenceNumbers: info.esn,
+                                    replayWindow: path.settings.replayWindow,
+                                    remoteSelectors: info.remoteTS.compactMap(range), localSelectors: info.localTS.compactMap(range))
+            let outSA = ESPOutboundSA(spi: info.id.outbound, transform: try transform(info.outboundKeys), extendedSequenceNumbers: info.esn)
+            inbound[info.id.inbound] = (inSA, info.id.tunnel, info.id)
+            // A first SA is used at once; a successor once the peer shows it has it (first
+            // inbound packet on it) or the old pair is deleted (make-before-break, issue 6).
+            path.outbound.append((info.id, outSA, info, confirmed: old == nil || path.outbound.isEmpty))
+        } catch {
+            log("[\(info.id.tunnel)] cannot install Child SA \(info.id): \(error)")
+        }
+    }
+
+    func remove(_ id: ChildSAID) {
+        inbound[id.inbound] = nil
+        guard let path = paths[id.tunnel] else { return }
+        path.outbound.removeAll { $0.id == id }
+        if let last = path.outbound.indices.last { path.outbound[last].confirmed = true }
+    }
+
+    // MARK: Packets
+
+    /// Packets from the tunnel's TUN: seal each with the current outbound SA and send it.
+    func readTUN(_ fd: Int32) {
+        guard let path = paths.values.first(where: { $0.tun.fd == fd }) else { return }
+        for _ in 0..<64 {
+            guard let n = path.tun.read(into: buffer.receiveArea()) else { return }
+            buffer.setLength(n)
+            guard let current = path.outbound.last(where: \.confirmed) else { continue }
+            guard current.sa.seal(buffer, random: random) == nil else { continue }
+            transmit(UnsafeRawBufferPointer(buffer.bytes), current.info.local, current.info.remote, current.info.udpEncapsulation)
+        }
+    }
+
+    /// An ESP packet from the peer, already in `buffer` (from the SPI on).
+    func receiveESP() {
+        let b = buffer.bytes
+        guard b.count >= 8 else { return }
+        let spi = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
+        guard let entry = inbound[spi], let path = paths[entry.tunnel] else { return }
+        guard entry.sa.open(buffer) == nil else { return }
+        activity(spi)
+        if let i = path.outbound.firstIndex(where: { $0.id == entry.outboundPeer }), !path.outbound[i].confirmed {
+            path.outbound[i].confirmed = true   // the peer sends on the new pair: it has it
+        }
+        path.tun.write(UnsafeRawBufferPointer(buffer.bytes))
+    }
+
+    func counters(_ id: ChildSAID) -> (inBytes: UInt64, inPackets: UInt64, outBytes: UInt64, outPackets: UInt64) {
+        let i = inbound[id.inbound]?.sa.counters ?? ESPCounters()
+        let o = paths[id.tunnel]?.outbound.first(where: { $0.id == id })?.sa.counters ?? ESPCounters()
+        return (i.bytes, i.packets, o.bytes, o.packets)
+    }
+
+    private func range(_ ts: TrafficSelector) -> AddressRange? { AddressRange(start: ts.startAddress, end: ts.endAddress) }
+
+    private func prefixLength(_ ts: TrafficSelector) -> Int? {
+        guard let text = ts.notation.split(separator: "/").last, ts.notation.contains("/") else { return ts.startAddress.count * 8 }
+        return Int(text)
+    }
+}
