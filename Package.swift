@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "IKECrypto"),
         // Sans-I/O IKEv2 (DESIGN §2): negotiation, state machines; time and randomness are arguments.
         .target(name: "IKECore", dependencies: ["IKEWire", "IKECrypto"]),
+        // Sans-I/O ESP (DESIGN §3): SA database, seal/open in place, replay window.
+        .target(name: "ESPCore", dependencies: ["IKECrypto"]),
 
         // The only module that imports COpenSSL/CSodium.
         .target(name: "CryptoOpenSSL", dependencies: ["IKECrypto", "COpenSSL", "CSodium"]),
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),
         .testTarget(name: "IKECryptoTests", dependencies: ["IKECrypto"]),
         .testTarget(name: "IKECoreTests", dependencies: ["IKECore", "IKEWire", "IKECrypto", "CryptoOpenSSL"]),
+        .testTarget(name: "ESPCoreTests", dependencies: ["ESPCore", "IKECrypto"]),
         .testTarget(name: "CryptoOpenSSLTests", dependencies: ["CryptoOpenSSL", "IKECrypto", "COpenSSL"]),
         // Real strongSwan captures (Tests/Fixtures/strongswan): byte-exact decode/encode,
         // decryption with the logged keys, key derivation and PSK AUTH recomputed.
