@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "IKECrypto"),
         // Sans-I/O IKEv2 (DESIGN §2): negotiation, state machines; time and randomness are arguments.
         .target(name: "IKECore", dependencies: ["IKEWire", "IKECrypto"]),
-        // Sans-I/O ESP (DESIGN §1): SA state, in-place seal/open, replay window, selectors.
+        // Sans-I/O ESP (DESIGN §1, §3): SA state, in-place seal/open, replay window, selectors.
         .target(name: "ESPCore", dependencies: ["IKECrypto"]),
 
         // The only module that imports COpenSSL/CSodium.
@@ -53,15 +53,14 @@ let package = Package(
         .target(name: "Control"),
         .executableTarget(name: "ikectl", dependencies: ["Control", "LinuxNet", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "iked", dependencies: ["IKEDaemon", "LinuxNet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                                                     .product(name: "Logging", package: "swift-log"),
-                                                  .product(name: "CoreMetrics", package: "swift-metrics"),
-                                                  .product(name: "Prometheus", package: "swift-prometheus")]),
+                                                     .product(name: "Logging", package: "swift-log")]),
 
         .testTarget(name: "IKEDaemonTests", dependencies: ["IKEDaemon", "IKECore", "IKEWire", "IKECrypto"]),
         .testTarget(name: "ESPCoreTests", dependencies: ["ESPCore", "IKECrypto", "CryptoOpenSSL"]),
         .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),
         .testTarget(name: "IKECryptoTests", dependencies: ["IKECrypto"]),
         .testTarget(name: "IKECoreTests", dependencies: ["IKECore", "IKEWire", "IKECrypto", "CryptoOpenSSL"]),
+        .testTarget(name: "ESPCoreTests", dependencies: ["ESPCore", "IKECrypto"]),
         .testTarget(name: "CryptoOpenSSLTests", dependencies: ["CryptoOpenSSL", "IKECrypto", "COpenSSL"]),
         // Real strongSwan captures (Tests/Fixtures/strongswan): byte-exact decode/encode,
         // decryption with the logged keys, key derivation and PSK AUTH recomputed.
