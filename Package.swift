@@ -60,7 +60,6 @@ let package = Package(
         .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),
         .testTarget(name: "IKECryptoTests", dependencies: ["IKECrypto"]),
         .testTarget(name: "IKECoreTests", dependencies: ["IKECore", "IKEWire", "IKECrypto", "CryptoOpenSSL"]),
-        .testTarget(name: "ESPCoreTests", dependencies: ["ESPCore", "IKECrypto"]),
         .testTarget(name: "CryptoOpenSSLTests", dependencies: ["CryptoOpenSSL", "IKECrypto", "COpenSSL"]),
         // Real strongSwan captures (Tests/Fixtures/strongswan): byte-exact decode/encode,
         // decryption with the logged keys, key derivation and PSK AUTH recomputed.
