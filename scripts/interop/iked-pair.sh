@@ -44,6 +44,9 @@ ip -n "$NS_A" addr add 192.0.2.1/24 dev ikp-a
 ip -n "$NS_B" addr add 192.0.2.2/24 dev ikp-b
 ip -n "$NS_B" addr add 192.0.2.3/24 dev ikp-b
 for ns in "$NS_A" "$NS_B"; do ip -n "$ns" link set lo up; done
+# The networks behind each gateway (the VNet VM and the VPC instance stand on lo).
+ip -n "$NS_A" addr add 10.1.1.4/16 dev lo
+ip -n "$NS_B" addr add 10.2.1.10/16 dev lo
 ip -n "$NS_A" link set ikp-a up
 ip -n "$NS_B" link set ikp-b up
 
@@ -93,6 +96,7 @@ remote_address = "192.0.2.1"
 psk_file = "shared.psk"
 local_ts = "10.3.0.0/16"
 remote_ts = "10.1.0.0/16"
+routes = []
 CONF
 
 ip netns exec "$NS_A" "$BIN/iked" --config "$WORK/azure.toml" 2>"$WORK/azure.log" &
@@ -112,6 +116,8 @@ json() { # FILE PYTHON-EXPR over t = the first tunnel
 echo "== two iked daemons"
 check "ikectl up aws-vpc succeeds" sh -c "'$BIN/ikectl' --socket '$WORK/azure.sock' up aws-vpc >'$WORK/up.out' 2>&1"
 cat "$WORK/up.out"
+check "ping 10.1.1.4 -> 10.2.1.10 through the tunnel (raw ESP)" \
+  ip netns exec "$NS_A" ping -c 5 -i 0.2 -W 2 -I 10.1.1.4 10.2.1.10
 ctl_a status --json aws-vpc >"$WORK/a.json"
 ctl_b status --json azure-vnet >"$WORK/b.json"
 check "azure side: state up" test "$(json "$WORK/a.json" "t['state']")" = up
@@ -120,6 +126,8 @@ check "one Child SA each" test "$(json "$WORK/a.json" "len(t['child_sas'])")$(js
 check "Child SA SPIs match crosswise" test \
   "$(json "$WORK/a.json" "t['child_sas'][0]['spi_in'] + '/' + t['child_sas'][0]['spi_out']")" = \
   "$(json "$WORK/b.json" "t['child_sas'][0]['spi_out'] + '/' + t['child_sas'][0]['spi_in']")"
+check "ESP counters moved: 5 packets each way" test \
+  "$(json "$WORK/a.json" "str(t['child_sas'][0]['packets_out']) + '/' + str(t['child_sas'][0]['packets_in'])")" = 5/5
 check "same IKE SA on both sides" test "$(json "$WORK/a.json" "t['ike_sa']['spi_i'] + t['ike_sa']['spi_r']")" = \
   "$(json "$WORK/b.json" "t['ike_sa']['spi_i'] + t['ike_sa']['spi_r']")"
 ctl_a status >"$WORK/a.table"

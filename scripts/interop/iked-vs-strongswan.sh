@@ -66,7 +66,8 @@ setup() {
   ip -n "$NS_K" addr add "$IP_K/24" dev ik-vk
   ip -n "$NS_S" addr add "$IP_S/24" dev ik-vs
   # kernel-libipsec needs an address inside its local traffic selector to install the Child SA.
-  ip -n "$NS_S" addr add 10.2.0.1/16 dev lo
+  ip -n "$NS_S" addr add 10.2.1.10/16 dev lo
+  ip -n "$NS_K" addr add 10.1.1.4/16 dev lo
   ip -n "$NS_K" link set lo up
   ip -n "$NS_S" link set lo up
   ip -n "$NS_K" link set ik-vk up
@@ -231,6 +232,8 @@ run_case() { # ROLE
   fi
   check "swanctl --list-sas: ESTABLISHED" swan_established
   check "swanctl --list-sas: Child SA INSTALLED with iked's SPIs mirrored" mirrored
+  check "ping 10.1.1.4 -> 10.2.1.10 through the tunnel (ESP in UDP)" \
+    ip netns exec "$NS_K" ping -c 3 -i 0.2 -W 2 -I 10.1.1.4 10.2.1.10
   child=$(iked_field child)
   ctl rekey swan --child >/dev/null
   check "iked rekeyed the Child SA" changed child "$child"
@@ -248,6 +251,7 @@ run_case() { # ROLE
   settled 2
   check "after charon's rekeys: ESTABLISHED" swan_established
   check "after charon's rekeys: one INSTALLED Child SA, SPIs mirrored" mirrored
+  check "ping still crosses after all four rekeys" ip netns exec "$NS_K" ping -c 3 -i 0.2 -W 2 -I 10.1.1.4 10.2.1.10
   check "iked dropped no IKE datagram" test "$(iked_drops)" = 0
   if [ "$role" = initiator ]; then
     sw --terminate --ike iked >>"$WORK/steps.out" 2>&1 || true
