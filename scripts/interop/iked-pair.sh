@@ -196,6 +196,20 @@ check "after the rekey: new SPIs, still crosswise" test \
   "$(json "$WORK/a3.json" "t['child_sas'][0]['spi_in'] != '$before' and len(t['child_sas']) == 1 and t['child_sas'][0]['spi_in'] + '/' + t['child_sas'][0]['spi_out']")" = \
   "$(json "$WORK/b3.json" "t['child_sas'][0]['spi_out'] + '/' + t['child_sas'][0]['spi_in']")"
 
+# A Child SA rekey every 5 s during a ping at 10 packets/s loses nothing (make-before-break).
+SECS=${IKED_REKEY_SECONDS:-60}
+ip netns exec "$NS_A" ping -q -c $((SECS * 10)) -i 0.1 -W 2 -I 10.1.1.4 10.2.1.10 >"$WORK/rekey-ping.out" 2>&1 &
+PING=$!
+for i in $(seq 1 $((SECS / 5 - 1))); do
+  sleep 5
+  if [ $((i % 2)) = 1 ]; then ctl_a rekey aws-vpc --child >/dev/null; else ctl_b rekey azure-vnet --child >/dev/null; fi
+done
+wait "$PING" || true
+grep -E 'packets transmitted' "$WORK/rekey-ping.out"
+check "$((SECS / 5 - 1)) Child SA rekeys (both sides) during a $SECS s ping: no packet lost" grep -q ' 0% packet loss' "$WORK/rekey-ping.out"
+ctl_a status --json aws-vpc >"$WORK/a5.json"
+check "... and one Child SA remains" test "$(json "$WORK/a5.json" "len(t['child_sas'])")" = 1
+
 kill -TERM "$PID_A"
 set +e
 wait "$PID_A"

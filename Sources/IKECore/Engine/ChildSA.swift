@@ -64,7 +64,7 @@ enum ChildKeying {
             localTS: p.localTS, remoteTS: p.remoteTS,
             softBytes: lifetime.softLimit(lifetime.bytes), hardBytes: lifetime.bytes,
             softPackets: lifetime.softLimit(lifetime.packets), hardPackets: lifetime.packets,
-            local: p.local, remote: p.remote, udpEncapsulation: p.udpEncapsulation)
+            local: p.local, remote: p.remote, udpEncapsulation: p.udpEncapsulation, weInitiated: p.weInitiated)
         return ChildSA(info: info, proposal: p.proposal, rekeyAt: now + lifetime.rekeyAge(random: random),
                        expireAt: now + lifetime.time)
     }

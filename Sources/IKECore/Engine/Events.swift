@@ -43,6 +43,10 @@ public struct ChildSAInfo: Sendable {
     public var local: Endpoint
     public var remote: Endpoint
     public var udpEncapsulation: Bool
+    /// We initiated the exchange that made it: the peer already has it installed, so outbound
+    /// traffic may use it at once (a responder waits for the peer's first packet or the old
+    /// pair's deletion, make-before-break).
+    public var weInitiated: Bool
 }
 
 /// A snapshot of an IKE SA for status output.

@@ -68,9 +68,10 @@ final class Datapath {
                                     remoteSelectors: info.remoteTS.compactMap(range), localSelectors: info.localTS.compactMap(range))
             let outSA = ESPOutboundSA(spi: info.id.outbound, transform: try transform(info.outboundKeys), extendedSequenceNumbers: info.esn)
             inbound[info.id.inbound] = (inSA, info.id.tunnel, info.id)
-            // A first SA is used at once; a successor once the peer shows it has it (first
-            // inbound packet on it) or the old pair is deleted (make-before-break, issue 6).
-            path.outbound.append((info.id, outSA, info, confirmed: old == nil || path.outbound.isEmpty))
+            // A first SA is used at once, and so is one we initiated (the peer answered, so it has
+            // it); otherwise once the peer shows it has it (first inbound packet on it) or the old
+            // pair is deleted (make-before-break, issue 6).
+            path.outbound.append((info.id, outSA, info, confirmed: old == nil || info.weInitiated || path.outbound.isEmpty))
         } catch {
             log("[\(info.id.tunnel)] cannot install Child SA \(info.id): \(error)")
         }
