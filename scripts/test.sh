@@ -20,6 +20,9 @@ swift test --skip-build --parallel 2>&1 | tee /tmp/iked-swift-test.log
 echo "== two iked daemons in namespaces (ikectl up, status, reload, SIGTERM)"
 scripts/interop/iked-pair.sh .build/debug
 
+echo "== two iked daemons across a NAT (nftables masquerade)"
+scripts/interop/iked-nat.sh .build/debug
+
 echo "== iked against real strongSwan (namespaces, UDP, both roles)"
 scripts/interop/iked-vs-strongswan.sh .build/debug
 
