@@ -50,9 +50,16 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var tunnels: [TunnelStatus]
     /// Datagrams the IKE engine dropped since start, by reason (malformed, unknownSPI, ...).
     public var drops: [String: Int]?
-    public init(tunnels: [TunnelStatus], drops: [String: Int]? = nil) {
+    /// ESP packets the datapath dropped since start, by reason (replay, authFailure, badSPI, ...).
+    public var espDrops: [String: UInt64]?
+    public init(tunnels: [TunnelStatus], drops: [String: Int]? = nil, espDrops: [String: UInt64]? = nil) {
         self.tunnels = tunnels
         self.drops = drops
+        self.espDrops = espDrops
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tunnels, drops, espDrops = "esp_drops"
     }
 }
 

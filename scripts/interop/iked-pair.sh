@@ -196,6 +196,18 @@ check "after the rekey: new SPIs, still crosswise" test \
   "$(json "$WORK/a3.json" "t['child_sas'][0]['spi_in'] != '$before' and len(t['child_sas']) == 1 and t['child_sas'][0]['spi_in'] + '/' + t['child_sas'][0]['spi_out']")" = \
   "$(json "$WORK/b3.json" "t['child_sas'][0]['spi_out'] + '/' + t['child_sas'][0]['spi_in']")"
 
+# Replayed and bit-flipped ESP: captured on arrival at the AWS side and sent to it again.
+ip netns exec "$NS_B" python3 "$REPO/scripts/interop/esp-inject.py" 192.0.2.2 5 >"$WORK/inject.out" 2>&1 &
+INJ=$!
+sleep 0.3
+ip netns exec "$NS_A" ping -q -c 5 -i 0.1 -W 2 -I 10.1.1.4 10.2.1.10 >/dev/null 2>&1 || true
+wait "$INJ" || true
+sleep 0.3
+ctl_b status --json >"$WORK/drops.json"
+check "5 replayed ESP packets dropped and counted" python3 -c "import json; d=json.load(open('$WORK/drops.json'))['esp_drops']; assert d.get('replay',0) >= 5, d"
+check "5 bit-flipped ESP packets dropped and counted" python3 -c "import json; d=json.load(open('$WORK/drops.json'))['esp_drops']; assert d.get('authFailure',0) >= 5, d"
+check "the tunnel still carries traffic" ip netns exec "$NS_A" ping -q -c 3 -i 0.2 -W 2 -I 10.1.1.4 10.2.1.10
+
 # A Child SA rekey every 5 s during a ping at 10 packets/s loses nothing (make-before-break).
 SECS=${IKED_REKEY_SECONDS:-60}
 ip netns exec "$NS_A" ping -q -c $((SECS * 10)) -i 0.1 -W 2 -I 10.1.1.4 10.2.1.10 >"$WORK/rekey-ping.out" 2>&1 &

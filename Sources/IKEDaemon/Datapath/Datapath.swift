@@ -30,6 +30,8 @@ final class Datapath {
     /// Sends an ESP packet: (tunnel, packet bytes, local, remote, UDP-encapsulated).
     var transmit: (UnsafeRawBufferPointer, Endpoint, Endpoint, Bool) -> Void = { _, _, _, _ in }
     var log: (String) -> Void = { _ in }
+    /// Packets dropped by reason, over all SAs (unknown SPIs included).
+    var drops: [ESPDrop: UInt64] = [:]
     /// Called when ESP arrives on a Child SA (liveness for DPD).
     var activity: (UInt32) -> Void = { _ in }
 
@@ -93,7 +95,10 @@ final class Datapath {
             guard let n = path.tun.read(into: buffer.receiveArea()) else { return }
             buffer.setLength(n)
             guard let current = path.outbound.last(where: \.confirmed) else { continue }
-            guard current.sa.seal(buffer, random: random) == nil else { continue }
+            if let reason = current.sa.seal(buffer, random: random) {
+                drops[reason, default: 0] += 1
+                continue
+            }
             transmit(UnsafeRawBufferPointer(buffer.bytes), current.info.local, current.info.remote, current.info.udpEncapsulation)
         }
     }
@@ -103,8 +108,14 @@ final class Datapath {
         let b = buffer.bytes
         guard b.count >= 8 else { return }
         let spi = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
-        guard let entry = inbound[spi], let path = paths[entry.tunnel] else { return }
-        guard entry.sa.open(buffer) == nil else { return }
+        guard let entry = inbound[spi], let path = paths[entry.tunnel] else {
+            drops[.badSPI, default: 0] += 1
+            return
+        }
+        if let reason = entry.sa.open(buffer) {
+            drops[reason, default: 0] += 1
+            return
+        }
         activity(spi)
         if let i = path.outbound.firstIndex(where: { $0.id == entry.outboundPeer }), !path.outbound[i].confirmed {
             path.outbound[i].confirmed = true   // the peer sends on the new pair: it has it

@@ -43,7 +43,8 @@ extension Daemon {
             if let t = r.tunnel, !names.contains(t) { return reply(c, ControlResponse(ok: false, message: "no tunnel named '\(t)'")) }
             let selected = configuration.tunnels.filter { r.tunnel == nil || $0.name == r.tunnel }
             reply(c, ControlResponse(ok: true, message: statusLine, status: StatusReport(tunnels: selected.map { status($0, now: now) },
-                                                                                     drops: Dictionary(uniqueKeysWithValues: engine.dropCounts.map { ($0.key.rawValue, $0.value) }))))
+                                                                                     drops: Dictionary(uniqueKeysWithValues: engine.dropCounts.map { ($0.key.rawValue, $0.value) }),
+                                                                                     espDrops: Dictionary(uniqueKeysWithValues: datapath.drops.map { ($0.key.rawValue, $0.value) }))))
         case .up:
             let t = r.tunnel!
             if state(of: t) == "up" { return reply(c, ControlResponse(ok: true, message: "tunnel \(t) is UP")) }
