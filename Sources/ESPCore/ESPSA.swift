@@ -168,10 +168,7 @@ public final class ESPInboundSA {
 
     /// Inner source in the remote selectors and destination in the local ones.
     private func selectorsAdmit(_ p: PacketBuffer) -> Bool {
-        guard !remoteSelectors.isEmpty || !localSelectors.isEmpty else { return true }
-        guard let (source, destination) = innerAddresses(p) else { return false }
-        return (remoteSelectors.isEmpty || remoteSelectors.contains { $0.contains(source) })
-            && (localSelectors.isEmpty || localSelectors.contains { $0.contains(destination) })
+        packetMatches(p, sources: remoteSelectors, destinations: localSelectors)
     }
 
     private func drop(_ reason: ESPDrop) -> ESPDrop {

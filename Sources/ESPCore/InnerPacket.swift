@@ -47,6 +47,15 @@ func innerAddresses(_ p: PacketBuffer) -> (AddressKey, AddressKey)? {
     }
 }
 
+/// True when the packet's source lies in `sources` and its destination in `destinations`
+/// (an empty list admits anything): the traffic-selector check of RFC 4301 §5 on either side.
+public func packetMatches(_ p: PacketBuffer, sources: [AddressRange], destinations: [AddressRange]) -> Bool {
+    guard !sources.isEmpty || !destinations.isEmpty else { return true }
+    guard let (source, destination) = innerAddresses(p) else { return false }
+    return (sources.isEmpty || sources.contains { $0.contains(source) })
+        && (destinations.isEmpty || destinations.contains { $0.contains(destination) })
+}
+
 /// An IP address as a fixed-size comparable value: family, then 128 bits.
 public struct AddressKey: Hashable, Comparable, Sendable {
     var family: UInt8

@@ -15,6 +15,9 @@ final class Datapath {
         let tun: TunDevice
         /// Outbound SAs, newest last; packets use the newest confirmed one.
         var outbound: [(id: ChildSAID, sa: ESPOutboundSA, info: ChildSAInfo, confirmed: Bool)] = []
+        /// The selectors outbound packets must match (those of the newest Child SA).
+        var localRanges: [AddressRange] = []
+        var remoteRanges: [AddressRange] = []
 
         init(settings: TunnelSettings, tun: TunDevice) {
             self.settings = settings
@@ -74,6 +77,8 @@ final class Datapath {
             // it); otherwise once the peer shows it has it (first inbound packet on it) or the old
             // pair is deleted (make-before-break, issue 6).
             path.outbound.append((info.id, outSA, info, confirmed: old == nil || info.weInitiated || path.outbound.isEmpty))
+            path.localRanges = info.localTS.compactMap(range)
+            path.remoteRanges = info.remoteTS.compactMap(range)
         } catch {
             log("[\(info.id.tunnel)] cannot install Child SA \(info.id): \(error)")
         }
@@ -95,6 +100,11 @@ final class Datapath {
             guard let n = path.tun.read(into: buffer.receiveArea()) else { return }
             buffer.setLength(n)
             guard let current = path.outbound.last(where: \.confirmed) else { continue }
+            // RFC 4301 §5.1: only what the Child SA's selectors cover is sent through it.
+            guard packetMatches(buffer, sources: path.localRanges, destinations: path.remoteRanges) else {
+                drops[.tsMismatch, default: 0] += 1
+                continue
+            }
             if let reason = current.sa.seal(buffer, random: random) {
                 drops[reason, default: 0] += 1
                 continue
