@@ -105,6 +105,7 @@ final class Datapath {
                 drops[.tsMismatch, default: 0] += 1
                 continue
             }
+            if let mss = path.settings.mssClamp { clampMSS(buffer, to: UInt16(mss)) }
             if let reason = current.sa.seal(buffer, random: random) {
                 drops[reason, default: 0] += 1
                 continue
@@ -130,6 +131,7 @@ final class Datapath {
         if let i = path.outbound.firstIndex(where: { $0.id == entry.outboundPeer }), !path.outbound[i].confirmed {
             path.outbound[i].confirmed = true   // the peer sends on the new pair: it has it
         }
+        if let mss = path.settings.mssClamp { clampMSS(buffer, to: UInt16(mss)) }
         path.tun.write(UnsafeRawBufferPointer(buffer.bytes))
     }
 
