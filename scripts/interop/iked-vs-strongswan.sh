@@ -89,7 +89,8 @@ charon {
       append = no
       flush_line = yes
       default = 1
-      ike = 2
+      ike = 4
+      chd = 4
       enc = 1
     }
   }
@@ -144,7 +145,7 @@ start_iked() { # REMOTE_ADDRESS
   cat >"$WORK/iked.toml" <<CONF
 [daemon]
 control_socket = "$WORK/iked.sock"
-log_level = "debug"
+log_level = "trace"
 
 [tunnel.swan]
 local_address = "$IP_K"
@@ -278,6 +279,8 @@ run_case() { # ROLE
   check "ping still crosses after all four rekeys" ip netns exec "$NS_K" ping -c 3 -i 0.2 -W 2 -I 10.1.1.4 10.2.1.10
   check "iked dropped no IKE datagram" test "$(iked_drops)" = 0
   if [ "$role" = initiator ] && [ "$IKE" = "${SUITES[0]%%|*}" ]; then datapath_checks; fi
+  check "no key, nonce or secret charon logged appears in iked's trace log" \
+    python3 "$REPO/scripts/interop/secrets-in-log.py" "$WORK/charon.log" "$WORK/iked.log"
   if [ "$role" = initiator ]; then
     sw --terminate --ike iked >>"$WORK/steps.out" 2>&1 || true
     check "charon's DELETE takes iked's tunnel down" becomes state down
