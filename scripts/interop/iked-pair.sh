@@ -228,6 +228,9 @@ wait "$PID_A"
 rc=$?
 set -e
 check "SIGTERM: iked exits 0" test "$rc" = 0
+check "SIGTERM: no interface left behind" sh -c "! ip -n $NS_A link show ike-aws-vpc >/dev/null 2>&1"
+check "SIGTERM: no route left behind" sh -c "! ip -n $NS_A route show 10.2.0.0/16 | grep -q ."
+check "while it ran, the interface and route existed on the other side" sh -c "ip -n $NS_B link show ike-azure-vnet >/dev/null && ip -n $NS_B route show 10.1.0.0/16 | grep -q ike-azure-vnet"
 sleep 0.5
 ctl_b status --json azure-vnet >"$WORK/b4.json"
 check "SIGTERM: the peer saw the DELETE (state down)" test "$(json "$WORK/b4.json" "t['state']")" = down
