@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of iked on a fresh Debian machine, as root: installs what the tests need,
 # builds, runs the unit, vector, fixture and simulation tests, two iked daemons against each
-# other and iked against strongSwan in network namespaces, then a short fuzz pass.
+# other and iked against strongSwan in network namespaces, the systemd unit and man page checks,
+# then a short fuzz pass.
 # Safe to run twice. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,9 @@ scripts/interop/iked-nat.sh .build/debug
 
 echo "== iked against real strongSwan (namespaces, UDP, both roles)"
 scripts/interop/iked-vs-strongswan.sh .build/debug
+
+echo "== systemd: the unit (verify, security), man pages, sd_notify, the unit's sandbox"
+scripts/systemd-check.sh .build/debug
 
 echo "== short fuzz pass (IKE message decoder)"
 scripts/fuzz.sh ike-decode "${IKED_FUZZ_RUNS:-20000}"
