@@ -88,6 +88,18 @@ public struct TunnelStatus: Codable, Sendable, Equatable {
         case name, state, localAddress = "local_address", remoteAddress = "remote_address", ikeSA = "ike_sa"
         case childSAs = "child_sas", lastError = "last_error"
     }
+
+    /// Absent values are written as null, so every key of the documented shape is present.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(state, forKey: .state)
+        try c.encode(localAddress, forKey: .localAddress)
+        try c.encode(remoteAddress, forKey: .remoteAddress)
+        try c.encode(ikeSA, forKey: .ikeSA)
+        try c.encode(childSAs, forKey: .childSAs)
+        try c.encode(lastError, forKey: .lastError)
+    }
 }
 
 public struct IKESAStatus: Codable, Sendable, Equatable {

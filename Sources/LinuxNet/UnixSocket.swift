@@ -94,9 +94,17 @@ public final class UnixConnection {
     @discardableResult
     public func write(line: String) -> Bool {
         var bytes = Array((line + "\n").utf8)[...]
+        var waits = 0
         while !bytes.isEmpty {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EAGAIN { var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0); _ = poll(&p, 1, 1000); continue }
+            if n < 0, errno == EAGAIN {
+                // A client that stops reading may not stall the daemon: give up after ~1 s.
+                waits += 1
+                guard waits <= 10 else { closed = true; return false }
+                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&p, 1, 100)
+                continue
+            }
             guard n > 0 else { return false }
             bytes = bytes.dropFirst(n)
         }

@@ -6,6 +6,21 @@ import LinuxNet
 /// failed, 2 usage error, 3 the daemon is not reachable.
 @main
 struct Ikectl: ParsableCommand {
+    /// Usage errors exit 2 (issue 5), not the argument parser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "ikectl", abstract: "Control a running iked.",
         subcommands: [Up.self, Down.self, Status.self, List.self, Rekey.self, Reload.self, Metrics.self])

@@ -7,6 +7,21 @@ import Logging
 /// otherwise it runs in the foreground (systemd's Type=notify), logging to stderr.
 @main
 struct Iked: ParsableCommand {
+    /// Usage errors exit 2 (issue 5), not the argument parser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "iked",
         abstract: "IKEv2/IPsec endpoint daemon.",

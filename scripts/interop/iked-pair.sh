@@ -68,6 +68,7 @@ local_ts = "10.1.0.0/16"
 remote_ts = "10.2.0.0/16"
 ike_proposals = ["aes256gcm16-prfsha256-ecp256"]
 esp_proposals = ["aes256gcm16"]
+child_life_bytes = 30000000   # rekeys by volume during the transfer below
 
 [tunnel.wrong-key]
 local_address = "192.0.2.1"
@@ -127,6 +128,10 @@ wait "$RECV" || true
 cat "$WORK/send.out"
 check "$MB MB over TCP through the tunnel, content verified (SHA-256)" \
   sh -c "test -s '$WORK/recv.out' && test \"\$(cut -d' ' -f1,2 '$WORK/send.out')\" = \"\$(cat '$WORK/recv.out')\""
+if [ "$MB" -ge 60 ]; then
+  check "the Child SA was rekeyed by volume (child_life_bytes) during the transfer" \
+    test "$(grep -c 'Child SA .* rekeyed to' "$WORK/azure.log")" -ge 2
+fi
 ctl_a status --json aws-vpc >"$WORK/a.json"
 ctl_b status --json azure-vnet >"$WORK/b.json"
 check "azure side: state up" test "$(json "$WORK/a.json" "t['state']")" = up
@@ -135,7 +140,7 @@ check "one Child SA each" test "$(json "$WORK/a.json" "len(t['child_sas'])")$(js
 check "Child SA SPIs match crosswise" test \
   "$(json "$WORK/a.json" "t['child_sas'][0]['spi_in'] + '/' + t['child_sas'][0]['spi_out']")" = \
   "$(json "$WORK/b.json" "t['child_sas'][0]['spi_out'] + '/' + t['child_sas'][0]['spi_in']")"
-check "ESP counters moved: over $MB MB out" test "$(json "$WORK/a.json" "t['child_sas'][0]['bytes_out'] > $MB * 1000000")" = True
+check "ESP counters moved" test "$(json "$WORK/a.json" "t['child_sas'][0]['packets_out'] > 0")" = True
 check "same IKE SA on both sides" test "$(json "$WORK/a.json" "t['ike_sa']['spi_i'] + t['ike_sa']['spi_r']")" = \
   "$(json "$WORK/b.json" "t['ike_sa']['spi_i'] + t['ike_sa']['spi_r']")"
 ctl_a status >"$WORK/a.table"
@@ -148,13 +153,15 @@ import re, sys
 text = open(sys.argv[1]).read()
 name, labels, want = sys.argv[2], sys.argv[3:-1], sys.argv[-1]
 for line in text.splitlines():
-    if line.startswith(name + "{") and all(l in line for l in labels) and float(line.split()[-1]) == float(want):
+    value = float(line.split()[-1]) if line.startswith(name + "{") else None
+    ok = value is not None and (value > float(want[1:]) if want.startswith(">") else value == float(want))
+    if ok and all(l in line for l in labels):
         sys.exit(0)
 sys.exit(1)
 PY
 }
 check "metrics endpoint: tunnel state up" metric iked_tunnel_state 'tunnel="aws-vpc"' 'state="up"' 1
-check "metrics endpoint: byte counters present" metric iked_child_bytes_total 'tunnel="aws-vpc"' 'direction="in"' 0
+check "metrics endpoint: byte counters moved" metric iked_child_bytes_total 'tunnel="aws-vpc"' 'direction="out"' '>0'
 check "metrics endpoint: one Child SA" metric iked_child_sas 'tunnel="aws-vpc"' 1
 check "ikectl metrics prints the same families" sh -c "'$BIN/ikectl' --socket '$WORK/azure.sock' metrics | grep -q '^iked_tunnel_state'"
 

@@ -67,7 +67,7 @@ public struct FailureReason: Hashable, Sendable, CustomStringConvertible {
     public enum Kind: String, Hashable, Sendable {
         case noProposalChosen, invalidKE, authenticationFailed, identityMismatch, tsUnacceptable
         case peerUnreachable, deadPeer, deletedByPeer, expired, protocolError, internalError
-        case temporaryFailure, childSANotFound
+        case temporaryFailure, childSANotFound, terminatedLocally
     }
 
     public var kind: Kind

@@ -126,7 +126,7 @@ public final class IKEEngine {
     public func terminate(tunnel name: String, now: Duration) {
         for sa in sas.values where sa.config.name == name {
             switch sa.state {
-            case .initSent, .authSent, .halfOpen: sa.die(reason: FailureReason(.deletedByPeer, "terminated locally"), now: now)
+            case .initSent, .authSent, .halfOpen: sa.failSetup(FailureReason(.terminatedLocally, "terminated locally"), now: now)
             case .dead, .deleting: break
             default: sa.deleteIKE(now: now)
             }

@@ -17,6 +17,8 @@ final class Datapath {
         var outbound: [(id: ChildSAID, sa: ESPOutboundSA, info: ChildSAInfo, confirmed: Bool)] = []
         /// The selectors outbound packets must match (those of the newest Child SA).
         var localRanges: [AddressRange] = []
+        /// Totals over every SA the tunnel ever had (for metrics: counters never go back).
+        var bytesIn: UInt64 = 0, packetsIn: UInt64 = 0, bytesOut: UInt64 = 0, packetsOut: UInt64 = 0
         var remoteRanges: [AddressRange] = []
 
         init(settings: TunnelSettings, tun: TunDevice) {
@@ -35,6 +37,11 @@ final class Datapath {
     var log: (String) -> Void = { _ in }
     /// Packets dropped by reason, over all SAs (unknown SPIs included).
     var drops: [ESPDrop: UInt64] = [:]
+    /// Called once when a Child SA passes its soft (rekey) or hard (delete) volume limit, or its
+    /// sequence numbers near their end: (inbound SPI, hard).
+    var expired: (UInt32, Bool) -> Void = { _, _ in }
+    private var reportedSoft: Set<UInt32> = []
+    private var reportedHard: Set<UInt32> = []
     /// Called when ESP arrives on a Child SA (liveness for DPD).
     var activity: (UInt32) -> Void = { _ in }
 
@@ -86,6 +93,8 @@ final class Datapath {
 
     func remove(_ id: ChildSAID) {
         inbound[id.inbound] = nil
+        reportedSoft.remove(id.inbound)
+        reportedHard.remove(id.inbound)
         guard let path = paths[id.tunnel] else { return }
         path.outbound.removeAll { $0.id == id }
         if let last = path.outbound.indices.last { path.outbound[last].confirmed = true }
@@ -110,7 +119,11 @@ final class Datapath {
                 drops[reason, default: 0] += 1
                 continue
             }
+            path.bytesOut &+= UInt64(n)
+            path.packetsOut &+= 1
             transmit(UnsafeRawBufferPointer(buffer.bytes), current.info.local, current.info.remote, current.info.udpEncapsulation)
+            checkLimits(current.info, bytes: current.sa.counters.bytes, packets: current.sa.counters.packets,
+                        sequenceNearEnd: current.sa.needsRekey)
         }
     }
 
@@ -132,7 +145,28 @@ final class Datapath {
             path.outbound[i].confirmed = true   // the peer sends on the new pair: it has it
         }
         if let mss = path.settings.mssClamp { clampMSS(buffer, to: UInt16(mss)) }
+        path.bytesIn &+= UInt64(buffer.count)
+        path.packetsIn &+= 1
         path.tun.write(UnsafeRawBufferPointer(buffer.bytes))
+    }
+
+    /// Volume lifetimes (RFC 7296 §2.8: soft rekeys, hard deletes), reported once per SA.
+    private func checkLimits(_ info: ChildSAInfo, bytes: UInt64, packets: UInt64, sequenceNearEnd: Bool) {
+        let spi = info.id.inbound
+        if !reportedHard.contains(spi), (info.hardBytes.map { bytes >= $0 } ?? false) || (info.hardPackets.map { packets >= $0 } ?? false) {
+            reportedHard.insert(spi)
+            expired(spi, true)
+        } else if !reportedSoft.contains(spi),
+                  sequenceNearEnd || (info.softBytes.map { bytes >= $0 } ?? false) || (info.softPackets.map { packets >= $0 } ?? false) {
+            reportedSoft.insert(spi)
+            expired(spi, false)
+        }
+    }
+
+    /// A tunnel's totals since its interface was made.
+    func totals(_ tunnel: String) -> (inBytes: UInt64, inPackets: UInt64, outBytes: UInt64, outPackets: UInt64) {
+        guard let p = paths[tunnel] else { return (0, 0, 0, 0) }
+        return (p.bytesIn, p.packetsIn, p.bytesOut, p.packetsOut)
     }
 
     func counters(_ id: ChildSAID) -> (inBytes: UInt64, inPackets: UInt64, outBytes: UInt64, outPackets: UInt64) {

@@ -29,7 +29,12 @@ extension Daemon {
         } catch {
             return (false, "reload refused, the running configuration stays:\n\(error)")
         }
-        let delta = engine.replaceTunnels(fresh.tunnels.map(\.ike), now: now)
+        // A tunnel whose datapath or actions changed (interface, MTU, routes, ...) is re-made too.
+        let before = Dictionary(configuration.tunnels.map { ($0.name, $0.localSignature) }, uniquingKeysWith: { a, _ in a })
+        let relocal = fresh.tunnels.filter { t in before[t.name].map { $0 != t.localSignature } ?? false }.map(\.name)
+        for name in relocal { engine.terminate(tunnel: name, now: now) }
+        var delta = engine.replaceTunnels(fresh.tunnels.map(\.ike), now: now)
+        delta.changed = Array(Set(delta.changed + relocal)).sorted()
         configuration.tunnels = fresh.tunnels
         configuration.warnings = fresh.warnings
         do { try bindSockets() } catch { return (false, "reload: \(error)") }
@@ -38,6 +43,14 @@ extension Daemon {
         let restart = Set(delta.added + delta.changed)
         startTunnels(fresh.tunnels.filter { restart.contains($0.name) && $0.startAction == .start }.map(\.name))
         return (true, "reloaded \(configPath): \(delta.added.count) added, \(delta.changed.count) changed, \(delta.removed.count) removed")
+    }
+}
+
+extension TunnelSettings {
+    /// Everything but the IKE settings, for telling whether a reload changed the tunnel.
+    var localSignature: String {
+        "\(startAction) \(closeAction) \(replayWindow) \(interface) \(mtu) \(mssClamp.map(String.init) ?? "-") "
+            + "\(insideAddress.map { "\($0.address)/\($0.prefix)" } ?? "-") \(routes.notation) \(profile ?? "-")"
     }
 }
 

@@ -109,7 +109,8 @@ public final class Daemon {
     /// The Prometheus exposition, with gauges refreshed from the engine.
     func metricsText(now: Duration) -> String {
         for t in configuration.tunnels {
-            metrics.updateTunnel(t.name, state: state(of: t.name), snapshot: engine.snapshot(tunnel: t.name))
+            metrics.updateTunnel(t.name, state: state(of: t.name), snapshot: engine.snapshot(tunnel: t.name),
+                                 traffic: datapath.totals(t.name))
         }
         metrics.updateDrops(engine.dropCounts)
         return metrics.exposition()
@@ -187,6 +188,7 @@ public final class Daemon {
 
     /// Hooks the datapath to the sockets and the engine.
     func wireDatapath() {
+        datapath.log = { [unowned self] in logger.info("\($0)") }
         for t in configuration.tunnels { openTunnel(t) }
         let natPort = configuration.daemon.natPort
         datapath.transmit = { [unowned self] packet, local, remote, udp in
@@ -196,8 +198,8 @@ public final class Daemon {
                 _ = rawESP[local.address]?.send(packet, to: remote)
             }
         }
-        datapath.log = { [unowned self] in logger.info("\($0)") }
         datapath.activity = { [unowned self] spi in engine.childSAActivity(inboundSPI: spi, now: monotonicNow()) }
+        datapath.expired = { [unowned self] spi, hard in engine.childSAExpired(inboundSPI: spi, hard: hard, now: monotonicNow()) }
     }
 
     func openTunnel(_ t: TunnelSettings) {

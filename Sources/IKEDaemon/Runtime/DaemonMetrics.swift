@@ -10,6 +10,8 @@ final class DaemonMetrics {
     let factory: PrometheusMetricsFactory
     private var reportedDrops: [DropReason: Int] = [:]
     private var handshakeStarted: [String: Duration] = [:]
+    /// Per tunnel and direction, the datapath totals last reported (the delta is added).
+    private var reportedTraffic: [String: UInt64] = [:]
 
     init() {
         var f = PrometheusMetricsFactory(registry: registry)
@@ -64,16 +66,20 @@ final class DaemonMetrics {
     }
 
     /// Sets the per-tunnel gauges from a snapshot (`state`: down, connecting, up).
-    func updateTunnel(_ name: String, state: String, snapshot: TunnelSnapshot) {
+    func updateTunnel(_ name: String, state: String, snapshot: TunnelSnapshot,
+                      traffic: (inBytes: UInt64, inPackets: UInt64, outBytes: UInt64, outPackets: UInt64)) {
         for s in ["down", "connecting", "up"] {
             gauge("iked_tunnel_state", [("tunnel", name), ("state", s)]).record(s == state ? 1 : 0)
         }
         gauge("iked_ike_sas", [("tunnel", name)]).record(snapshot.ikeSA == nil ? 0 : 1)
         gauge("iked_child_sas", [("tunnel", name)]).record(snapshot.children.count)
-        // Byte and packet counters come from the ESP datapath (issue 6); until then they stay 0.
-        for direction in ["in", "out"] {
-            counter("iked_child_bytes_total", [("tunnel", name), ("direction", direction)]).increment(by: 0)
-            counter("iked_child_packets_total", [("tunnel", name), ("direction", direction)]).increment(by: 0)
+        let values: [(String, String, UInt64)] = [("bytes", "in", traffic.inBytes), ("bytes", "out", traffic.outBytes),
+                                                 ("packets", "in", traffic.inPackets), ("packets", "out", traffic.outPackets)]
+        for (what, direction, total) in values {
+            let key = "\(name)/\(what)/\(direction)"
+            let delta = total > reportedTraffic[key, default: 0] ? total - reportedTraffic[key, default: 0] : 0
+            counter("iked_child_\(what)_total", [("tunnel", name), ("direction", direction)]).increment(by: Int64(delta))
+            reportedTraffic[key] = total
         }
     }
 
