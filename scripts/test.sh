@@ -24,6 +24,9 @@ scripts/interop/iked-pair.sh .build/debug
 echo "== two iked daemons across a NAT (nftables masquerade)"
 scripts/interop/iked-nat.sh .build/debug
 
+echo "== two iked daemons over IPv6"
+scripts/interop/iked-ipv6.sh .build/debug
+
 echo "== iked against real strongSwan (namespaces, UDP, both roles)"
 scripts/interop/iked-vs-strongswan.sh .build/debug
 
