@@ -11,25 +11,11 @@ BIN="${1:-$REPO/.build/debug}"
 WORK=/tmp/iked-ipv6
 NS_A=ik6-azure
 NS_B=ik6-aws
-FAILS=0
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
-  PIDS=()
-  ip netns del "$NS_A" 2>/dev/null || true
-  ip netns del "$NS_B" 2>/dev/null || true
-}
-trap 'cleanup; [ -n "${IKED_INTEROP_KEEP:-}" ] || rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
-check() {
-  local what=$1
-  shift
-  if "$@"; then echo "  PASS  $what"; else echo "  FAIL  $what"; FAILS=$((FAILS + 1)); fi
-}
+. "$REPO/scripts/lib/checks.sh"
+NAMESPACES=("$NS_A" "$NS_B")
+trap_cleanup
 
-cleanup
+stop_all
 rm -rf "$WORK"
 mkdir -p "$WORK"
 ip netns add "$NS_A"
@@ -61,7 +47,7 @@ ip netns exec "$NS_A" "$BIN/iked" --config "$WORK/a.toml" 2>"$WORK/a.log" &
 PIDS+=($!)
 ip netns exec "$NS_B" "$BIN/iked" --config "$WORK/b.toml" 2>"$WORK/b.log" &
 PIDS+=($!)
-for i in $(seq 1 50); do [ -S "$WORK/a.sock" ] && [ -S "$WORK/b.sock" ] && break; sleep 0.1; done
+wait_sockets "$WORK/a.sock" "$WORK/b.sock"
 
 echo "== iked <-> iked over IPv6"
 check "ikectl up over IPv6" "$BIN/ikectl" --socket "$WORK/a.sock" up t

@@ -14,25 +14,11 @@ WORK=/tmp/iked-nat
 NS_A=ikn-azure
 NS_M=ikn-nat
 NS_B=ikn-aws
-FAILS=0
-PIDS=()
+. "$REPO/scripts/lib/checks.sh"
+NAMESPACES=("$NS_A" "$NS_M" "$NS_B")
+trap_cleanup
 
-cleanup() {
-  local p
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
-  PIDS=()
-  for ns in "$NS_A" "$NS_M" "$NS_B"; do ip netns del "$ns" 2>/dev/null || true; done
-}
-trap 'cleanup; [ -n "${IKED_INTEROP_KEEP:-}" ] || rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
-check() {
-  local what=$1
-  shift
-  if "$@"; then echo "  PASS  $what"; else echo "  FAIL  $what"; FAILS=$((FAILS + 1)); fi
-}
-
-cleanup
+stop_all
 rm -rf "$WORK"
 mkdir -p "$WORK"
 for ns in "$NS_A" "$NS_M" "$NS_B"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
@@ -85,7 +71,7 @@ ip netns exec "$NS_A" "$BIN/iked" --config "$WORK/azure.toml" 2>"$WORK/azure.log
 PIDS+=($!)
 ip netns exec "$NS_B" "$BIN/iked" --config "$WORK/aws.toml" 2>"$WORK/aws.log" &
 PIDS+=($!)
-for i in $(seq 1 50); do [ -S "$WORK/azure.sock" ] && [ -S "$WORK/aws.sock" ] && break; sleep 0.1; done
+wait_sockets "$WORK/azure.sock" "$WORK/aws.sock"
 json() { "$BIN/ikectl" --socket "$1" status --json | python3 -c "import json,sys; t=json.load(sys.stdin)['tunnels'][0]; print($2)"; }
 
 echo "== iked <-> iked across a NAT"
@@ -93,13 +79,7 @@ check "ikectl up across the NAT" "$BIN/ikectl" --socket "$WORK/azure.sock" up aw
 check "both sides use UDP encapsulation" test "$(json "$WORK/azure.sock" "t['ike_sa']['udp_encapsulation']")$(json "$WORK/aws.sock" "t['ike_sa']['udp_encapsulation']")" = TrueTrue
 check "the AWS side sees the NAT's address" grep -q '198.51.100.254' "$WORK/aws.log"
 check "ping 10.1.1.4 -> 10.2.1.10 through the NAT (ESP in UDP)" ip netns exec "$NS_A" ping -c 5 -i 0.2 -W 2 -I 10.1.1.4 10.2.1.10
-ip netns exec "$NS_B" python3 "$REPO/scripts/interop/tcp-transfer.py" recv 10.2.1.10 5001 >"$WORK/recv.out" &
-RECV=$!
-sleep 0.5
-ip netns exec "$NS_A" timeout 60 python3 "$REPO/scripts/interop/tcp-transfer.py" send 10.2.1.10 5001 10.1.1.4 20000000 >"$WORK/send.out" || true
-wait "$RECV" || true
-cat "$WORK/send.out"
-check "20 MB over TCP through the NAT, content verified" sh -c "test -s '$WORK/recv.out' && test \"\$(cut -d' ' -f1,2 '$WORK/send.out')\" = \"\$(cat '$WORK/recv.out')\""
+check "20 MB over TCP through the NAT, content verified" transfer_verified "$NS_B" 10.2.1.10 "$NS_A" 10.1.1.4 20000000
 if [ "$FAILS" -gt 0 ] && [ -n "${IKED_INTEROP_VERBOSE:-}" ]; then tail -30 "$WORK/azure.log" "$WORK/aws.log"; fi
 echo "== iked <-> iked across a NAT: $FAILS failed checks"
 [ "$FAILS" = 0 ]

@@ -14,27 +14,11 @@ BIN="${1:-$REPO/.build/debug}"
 WORK=/tmp/iked-pair
 NS_A=ikp-azure
 NS_B=ikp-aws
-FAILS=0
-PIDS=()
+. "$REPO/scripts/lib/checks.sh"
+NAMESPACES=("$NS_A" "$NS_B")
+trap_cleanup
 
-cleanup() {
-  local p
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
-  PIDS=()
-  ip netns del "$NS_A" 2>/dev/null || true
-  ip netns del "$NS_B" 2>/dev/null || true
-}
-trap 'cleanup; [ -n "${IKED_INTEROP_KEEP:-}" ] || rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
-
-check() {
-  local what=$1
-  shift
-  if "$@"; then echo "  PASS  $what"; else echo "  FAIL  $what"; FAILS=$((FAILS + 1)); fi
-}
-
-cleanup
+stop_all
 rm -rf "$WORK"
 mkdir -p "$WORK"
 ip netns add "$NS_A"
@@ -106,7 +90,7 @@ PID_A=$!
 ip netns exec "$NS_B" "$BIN/iked" --config "$WORK/aws.toml" 2>"$WORK/aws.log" &
 PIDS+=($!)
 PID_B=$!
-for i in $(seq 1 50); do [ -S "$WORK/azure.sock" ] && [ -S "$WORK/aws.sock" ] && break; sleep 0.1; done
+wait_sockets "$WORK/azure.sock" "$WORK/aws.sock"
 
 ctl_a() { "$BIN/ikectl" --socket "$WORK/azure.sock" "$@"; }
 ctl_b() { "$BIN/ikectl" --socket "$WORK/aws.sock" "$@"; }
@@ -120,14 +104,8 @@ cat "$WORK/up.out"
 check "ping 10.1.1.4 -> 10.2.1.10 through the tunnel (raw ESP)" \
   ip netns exec "$NS_A" ping -c 5 -i 0.2 -W 2 -I 10.1.1.4 10.2.1.10
 MB=${IKED_XFER_MB:-100}
-ip netns exec "$NS_B" python3 "$REPO/scripts/interop/tcp-transfer.py" recv 10.2.1.10 5001 >"$WORK/recv.out" &
-RECV=$!
-sleep 0.5
-ip netns exec "$NS_A" timeout 120 python3 "$REPO/scripts/interop/tcp-transfer.py" send 10.2.1.10 5001 10.1.1.4 $((MB * 1000000)) >"$WORK/send.out" || true
-wait "$RECV" || true
-cat "$WORK/send.out"
 check "$MB MB over TCP through the tunnel, content verified (SHA-256)" \
-  sh -c "test -s '$WORK/recv.out' && test \"\$(cut -d' ' -f1,2 '$WORK/send.out')\" = \"\$(cat '$WORK/recv.out')\""
+  transfer_verified "$NS_B" 10.2.1.10 "$NS_A" 10.1.1.4 $((MB * 1000000))
 if [ "$MB" -ge 60 ]; then
   check "the Child SA was rekeyed by volume (child_life_bytes) during the transfer" \
     test "$(grep -c 'Child SA .* rekeyed to' "$WORK/azure.log")" -ge 2

@@ -32,29 +32,10 @@ SUITES=(
 [ "$(id -u)" = 0 ] || { echo "must run as root" >&2; exit 1; }
 [ -x "$BIN/iked" ] || { echo "missing $BIN/iked (swift build first)" >&2; exit 1; }
 
-PIDS=()
-FAILS=0
-cleanup() {
-  local p
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
-  PIDS=()
-  ip netns del "$NS_K" 2>/dev/null || true
-  ip netns del "$NS_S" 2>/dev/null || true
-}
-trap 'cleanup; [ -n "${IKED_INTEROP_KEEP:-}" ] || rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
-
-check() { # DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then
-    echo "  PASS  $what"
-  else
-    echo "  FAIL  $what"
-    FAILS=$((FAILS + 1))
-  fi
-}
+. "$REPO/scripts/lib/checks.sh"
+NAMESPACES=("$NS_K" "$NS_S")
+trap_cleanup
+cleanup() { stop_all; }
 
 setup() {
   cleanup
@@ -221,14 +202,8 @@ becomes() { # FIELD VALUE
 # verified, and a Child SA rekey every 5 s (alternating sides) during a 60 s ping at 10/s.
 datapath_checks() {
   local mb=${IKED_XFER_MB:-100} secs=${IKED_REKEY_SECONDS:-60}
-  ip netns exec "$NS_S" python3 "$REPO/scripts/interop/tcp-transfer.py" recv 10.2.1.10 5001 >"$WORK/recv.out" &
-  local recv=$!
-  sleep 0.5
-  ip netns exec "$NS_K" timeout 120 python3 "$REPO/scripts/interop/tcp-transfer.py" send 10.2.1.10 5001 10.1.1.4 $((mb * 1000000)) >"$WORK/send.out" || true
-  wait "$recv" || true
-  echo "        $(cat "$WORK/send.out")"
   check "$mb MB over TCP iked -> strongSwan, content verified" \
-    sh -c "test -s '$WORK/recv.out' && test \"\$(cut -d' ' -f1,2 '$WORK/send.out')\" = \"\$(cat '$WORK/recv.out')\""
+    transfer_verified "$NS_S" 10.2.1.10 "$NS_K" 10.1.1.4 $((mb * 1000000))
   ip netns exec "$NS_K" ping -q -c $((secs * 10)) -i 0.1 -W 2 -I 10.1.1.4 10.2.1.10 >"$WORK/rekey-ping.out" 2>&1 &
   local ping=$! i
   for i in $(seq 1 $((secs / 5 - 1))); do

@@ -1,0 +1,50 @@
+# Shared pieces of the namespace test scripts (sourced): PASS/FAIL checks, stopping what a test
+# started and removing its namespaces, waiting for control sockets, and a TCP transfer whose
+# content is checked end to end. The sourcing script sets NAMESPACES=(...) and WORK.
+FAILS=0
+PIDS=()
+NAMESPACES=()
+
+# check DESCRIPTION COMMAND...: runs the command, prints PASS or FAIL, counts failures.
+check() {
+  local what=$1
+  shift
+  if "$@"; then echo "  PASS  $what"; else echo "  FAIL  $what"; FAILS=$((FAILS + 1)); fi
+}
+
+# Stops every process in PIDS and deletes every namespace in NAMESPACES.
+stop_all() {
+  local p ns
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  PIDS=()
+  for ns in "${NAMESPACES[@]:-}"; do [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true; done
+}
+
+# Cleans up on exit; IKED_INTEROP_KEEP=1 keeps $WORK (logs, configs) for a look afterwards.
+trap_cleanup() {
+  trap 'stop_all; [ -n "${IKED_INTEROP_KEEP:-}" ] || rm -rf "$WORK"' EXIT
+  trap 'exit 130' INT TERM
+}
+
+# wait_sockets PATH...: up to 5 s for each unix socket to appear.
+wait_sockets() {
+  local f i
+  for f in "$@"; do
+    for i in $(seq 1 50); do [ -S "$f" ] && break; sleep 0.1; done
+  done
+}
+
+# transfer_verified RECV_NS RECV_IP SEND_NS SEND_IP BYTES: sends BYTES of random data over TCP
+# and succeeds when what arrived has the same length and SHA-256 as what was sent.
+transfer_verified() {
+  local tool
+  tool="$(cd "$(dirname "${BASH_SOURCE[0]}")/../interop" && pwd)/tcp-transfer.py"
+  ip netns exec "$1" python3 "$tool" recv "$2" 5001 >"$WORK/recv.out" &
+  local recv=$!
+  sleep 0.5
+  ip netns exec "$3" timeout 120 python3 "$tool" send "$2" 5001 "$4" "$5" >"$WORK/send.out" || true
+  wait "$recv" || true
+  echo "        $(cat "$WORK/send.out")"
+  test -s "$WORK/recv.out" && test "$(cut -d' ' -f1,2 "$WORK/send.out")" = "$(cat "$WORK/recv.out")"
+}
