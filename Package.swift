@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "IKECrypto", targets: ["IKECrypto"]),
         .library(name: "CryptoOpenSSL", targets: ["CryptoOpenSSL"]),
         .library(name: "IKECore", targets: ["IKECore"]),
+        // The datapath micro-benchmark (issue 6): `swift run -c release iked-bench`.
+        .executable(name: "iked-bench", targets: ["iked-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
@@ -54,6 +56,14 @@ let package = Package(
         .executableTarget(name: "ikectl", dependencies: ["Control", "LinuxNet", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "iked", dependencies: ["IKEDaemon", "LinuxNet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                                      .product(name: "Logging", package: "swift-log")]),
+
+        // The ESP datapath benchmark against raw OpenSSL/libsodium calls (docs/performance.md). Not a
+        // pure module and not the product: it calls the C libraries directly for its reference, and
+        // CAllocCounter replaces malloc and friends to count heap allocations per packet; link
+        // CAllocCounter into nothing else.
+        .target(name: "CAllocCounter"),
+        .executableTarget(name: "iked-bench", dependencies: ["ESPCore", "IKECrypto", "CryptoOpenSSL", "COpenSSL", "CSodium",
+                                                           "CAllocCounter"]),
 
         .testTarget(name: "IKEDaemonTests", dependencies: ["IKEDaemon", "IKECore", "IKEWire", "IKECrypto"]),
         .testTarget(name: "ESPCoreTests", dependencies: ["ESPCore", "IKECrypto", "CryptoOpenSSL"]),

@@ -18,6 +18,11 @@ swift build --build-tests
 swift test --skip-build --parallel 2>&1 | tee /tmp/iked-swift-test.log
 # swift test exits non-zero on failure; pipefail carries it.
 
+echo "== datapath benchmark, smoke run (debug build: checks that it runs and its seals/opens succeed; no time is asserted)"
+# ~2 s. The numbers of a debug build mean nothing; scripts/bench-datapath.sh measures in release.
+.build/debug/iked-bench --quick > /tmp/iked-bench-smoke.log 2>&1 || { cat /tmp/iked-bench-smoke.log; exit 1; }
+tail -1 /tmp/iked-bench-smoke.log
+
 echo "== two iked daemons in namespaces (ikectl up, status, reload, SIGTERM)"
 scripts/interop/iked-pair.sh .build/debug
 
