@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Two real iked daemons in network namespaces (issue 5): the "Azure" gateway (192.0.2.1) and
-# the "AWS" gateway (192.0.2.2) bring a tunnel up with `ikectl up`; both `ikectl status --json`
-# show state "up" with one Child SA whose SPIs match crosswise. Also: `ikectl up` on a tunnel
-# with the wrong PSK fails with the reason, SIGHUP with an unchanged file keeps the SPIs, the
-# logs (debug level) never contain the PSK, and SIGTERM sends DELETE (the peer goes down) and
-# exits 0.
+# Two real iked daemons in network namespaces (issues 5 and 6): the "Azure" gateway
+# (192.0.2.1) with the VM 10.1.1.4 behind it and the "AWS" gateway (192.0.2.2) with the EC2
+# instance 10.2.1.10 behind it, each host in its own namespace. `ikectl up` brings the tunnel up;
+# both `ikectl status --json` show "up" with one Child SA whose SPIs match crosswise; VM and EC2
+# ping each other and move 100 MB of verified TCP through it. Also: metrics, `ikectl up` with
+# the wrong PSK, reload, replayed and bit-flipped ESP, rekeys under a ping, secrets kept out of
+# the trace log, and SIGTERM (DELETE sent, exit 0, nothing left behind).
 #
 # Usage (as root): scripts/interop/iked-pair.sh [BIN_DIR]   (default .build/debug)
 set -euo pipefail
@@ -15,7 +16,9 @@ WORK=/tmp/iked-pair
 NS_A=ikp-azure
 NS_B=ikp-aws
 . "$REPO/scripts/lib/checks.sh"
-NAMESPACES=("$NS_A" "$NS_B")
+NS_VM=ikp-vm      # the Azure VM, 10.1.1.4, behind the Azure gateway
+NS_EC2=ikp-ec2    # the EC2 instance, 10.2.1.10, behind the AWS gateway
+NAMESPACES=("$NS_A" "$NS_B" "$NS_VM" "$NS_EC2")
 trap_cleanup
 
 stop_all
@@ -28,9 +31,20 @@ ip -n "$NS_A" addr add 192.0.2.1/24 dev ikp-a
 ip -n "$NS_B" addr add 192.0.2.2/24 dev ikp-b
 ip -n "$NS_B" addr add 192.0.2.3/24 dev ikp-b
 for ns in "$NS_A" "$NS_B"; do ip -n "$ns" link set lo up; done
-# The networks behind each gateway (the VNet VM and the VPC instance stand on lo).
-ip -n "$NS_A" addr add 10.1.1.4/16 dev lo
-ip -n "$NS_B" addr add 10.2.1.10/16 dev lo
+# The networks behind each gateway: the VNet VM and the VPC instance in their own namespaces,
+# each gateway routing for its network (the first story's topology).
+ip netns add "$NS_VM"
+ip netns add "$NS_EC2"
+ip link add ikp-vm netns "$NS_VM" type veth peer name ikp-ga netns "$NS_A"
+ip link add ikp-ec2 netns "$NS_EC2" type veth peer name ikp-gb netns "$NS_B"
+ip -n "$NS_VM" addr add 10.1.1.4/16 dev ikp-vm
+ip -n "$NS_A" addr add 10.1.0.1/16 dev ikp-ga
+ip -n "$NS_EC2" addr add 10.2.1.10/16 dev ikp-ec2
+ip -n "$NS_B" addr add 10.2.0.1/16 dev ikp-gb
+for l in "$NS_VM ikp-vm" "$NS_A ikp-ga" "$NS_EC2 ikp-ec2" "$NS_B ikp-gb" "$NS_VM lo" "$NS_EC2 lo"; do set -- $l; ip -n "$1" link set "$2" up; done
+ip -n "$NS_VM" route add default via 10.1.0.1
+ip -n "$NS_EC2" route add default via 10.2.0.1
+for ns in "$NS_A" "$NS_B"; do ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1; done
 ip -n "$NS_A" link set ikp-a up
 ip -n "$NS_B" link set ikp-b up
 
@@ -101,11 +115,12 @@ json() { # FILE PYTHON-EXPR over t = the first tunnel
 echo "== two iked daemons"
 check "ikectl up aws-vpc succeeds" sh -c "'$BIN/ikectl' --socket '$WORK/azure.sock' up aws-vpc >'$WORK/up.out' 2>&1"
 cat "$WORK/up.out"
-check "ping 10.1.1.4 -> 10.2.1.10 through the tunnel (raw ESP)" \
-  ip netns exec "$NS_A" ping -c 5 -i 0.2 -W 2 -I 10.1.1.4 10.2.1.10
+check "ping VM 10.1.1.4 -> EC2 10.2.1.10 through the tunnel (raw ESP)" \
+  ip netns exec "$NS_VM" ping -c 5 -i 0.2 -W 2 10.2.1.10
+check "and the other way, EC2 -> VM" ip netns exec "$NS_EC2" ping -c 3 -i 0.2 -W 2 10.1.1.4
 MB=${IKED_XFER_MB:-100}
 check "$MB MB over TCP through the tunnel, content verified (SHA-256)" \
-  transfer_verified "$NS_B" 10.2.1.10 "$NS_A" 10.1.1.4 $((MB * 1000000))
+  transfer_verified "$NS_EC2" 10.2.1.10 "$NS_VM" 10.1.1.4 $((MB * 1000000))
 if [ "$MB" -ge 60 ]; then
   check "the Child SA was rekeyed by volume (child_life_bytes) during the transfer" \
     test "$(grep -c 'Child SA .* rekeyed to' "$WORK/azure.log")" -ge 2
@@ -185,17 +200,17 @@ check "after the rekey: new SPIs, still crosswise" test \
 ip netns exec "$NS_B" python3 "$REPO/scripts/interop/esp-inject.py" 192.0.2.2 5 >"$WORK/inject.out" 2>&1 &
 INJ=$!
 sleep 0.3
-ip netns exec "$NS_A" ping -q -c 5 -i 0.1 -W 2 -I 10.1.1.4 10.2.1.10 >/dev/null 2>&1 || true
+ip netns exec "$NS_VM" ping -q -c 5 -i 0.1 -W 2 10.2.1.10 >/dev/null 2>&1 || true
 wait "$INJ" || true
 sleep 0.3
 ctl_b status --json >"$WORK/drops.json"
 check "5 replayed ESP packets dropped and counted" python3 -c "import json; d=json.load(open('$WORK/drops.json'))['esp_drops']; assert d.get('replay',0) >= 5, d"
 check "5 bit-flipped ESP packets dropped and counted" python3 -c "import json; d=json.load(open('$WORK/drops.json'))['esp_drops']; assert d.get('authFailure',0) >= 5, d"
-check "the tunnel still carries traffic" ip netns exec "$NS_A" ping -q -c 3 -i 0.2 -W 2 -I 10.1.1.4 10.2.1.10
+check "the tunnel still carries traffic" ip netns exec "$NS_VM" ping -q -c 3 -i 0.2 -W 2 10.2.1.10
 
 # A Child SA rekey every 5 s during a ping at 10 packets/s loses nothing (make-before-break).
 SECS=${IKED_REKEY_SECONDS:-60}
-ip netns exec "$NS_A" ping -q -c $((SECS * 10)) -i 0.1 -W 2 -I 10.1.1.4 10.2.1.10 >"$WORK/rekey-ping.out" 2>&1 &
+ip netns exec "$NS_VM" ping -q -c $((SECS * 10)) -i 0.1 -W 2 10.2.1.10 >"$WORK/rekey-ping.out" 2>&1 &
 PING=$!
 for i in $(seq 1 $((SECS / 5 - 1))); do
   sleep 5
