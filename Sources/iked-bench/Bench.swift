@@ -2,7 +2,6 @@
 
 import CAllocCounter
 import CryptoOpenSSL
-import COpenSSL
 import ESPCore
 import Glibc
 import IKECrypto
@@ -313,7 +312,7 @@ final class LibraryComparison {
 /// CPU's clock is still ramping up.
 func warmUp(seconds limit: Double) {
     let key = random.bytes(36)
-    let raw = RawEVPAEAD(name: "OpenSSL", cipher: EVP_aes_256_gcm(), keyMaterial: key)
+    let raw = RawEVPAEAD(cipher: .aes256GCM, keyMaterial: key)
     let buffer = PacketBuffer()
     let packet = makeTemplate(size: 1400)
     defer { packet.deallocate() }

@@ -10,7 +10,6 @@
 
 import CAllocCounter
 import CryptoOpenSSL
-import COpenSSL
 import ESPCore
 import Glibc
 import IKECrypto
@@ -28,9 +27,9 @@ struct Suite {
 
 let suites: [Suite] = [
     Suite(name: "AES-256-GCM-16", encryption: .aesGCM16, keyMaterial: 36, integrity: nil) { k, _ in
-        RawEVPAEAD(name: "OpenSSL", cipher: EVP_aes_256_gcm(), keyMaterial: k) },
+        RawEVPAEAD(cipher: .aes256GCM, keyMaterial: k) },
     Suite(name: "AES-128-GCM-16", encryption: .aesGCM16, keyMaterial: 20, integrity: nil) { k, _ in
-        RawEVPAEAD(name: "OpenSSL", cipher: EVP_aes_128_gcm(), keyMaterial: k) },
+        RawEVPAEAD(cipher: .aes128GCM, keyMaterial: k) },
     Suite(name: "ChaCha20-Poly1305", encryption: .chacha20Poly1305, keyMaterial: 36, integrity: nil) { k, _ in
         RawSodiumChaCha(keyMaterial: k) },
     Suite(name: "AES-256-CBC/SHA256-128", encryption: .aesCBC, keyMaterial: 32, integrity: .hmacSHA256_128) { k, i in
@@ -50,7 +49,7 @@ print("generic code allocates); measure with scripts/bench-datapath.sh or swift 
 warmUp(seconds: options.seconds < 0.05 ? 0.05 : 0.5)
 
 print("iked-bench: ESP seal/open in place (ESPCore) vs raw library calls on the same buffers, one thread")
-print("\(libraryVersions()); \(cpuCount()) CPUs; \(fixed(options.seconds, 3)) s per cell x \(options.rounds) interleaved round(s), best of each; Gbit/s of inner packet bytes")
+print("\(referenceLibraryVersions()); \(cpuCount()) CPUs; \(fixed(options.seconds, 3)) s per cell x \(options.rounds) interleaved round(s), best of each; Gbit/s of inner packet bytes")
 print("raw = OpenSSL EVP (AES) or libsodium (ChaCha20-Poly1305, the library iked uses for it); ratio = iked / raw")
 print("")
 // Set everything up (and check that every path computes the right thing), then run the rounds.
@@ -59,10 +58,10 @@ var comparisons: [LibraryComparison] = []
 if options.libraryReference {
     // Not iked's paths: each AEAD through the other library, raw, to show what a switch would give.
     var pairs: [(String, ([UInt8]) -> any RawESP, ([UInt8]) -> any RawESP)] = [
-        ("ChaCha20-Poly1305", { RawEVPAEAD(name: "OpenSSL", cipher: EVP_chacha20_poly1305(), keyMaterial: $0) },
+        ("ChaCha20-Poly1305", { RawEVPAEAD(cipher: .chacha20Poly1305, keyMaterial: $0) },
          { RawSodiumChaCha(keyMaterial: $0) })]
     if RawSodiumAES256GCM.isAvailable {
-        pairs.insert(("AES-256-GCM-16", { RawEVPAEAD(name: "OpenSSL", cipher: EVP_aes_256_gcm(), keyMaterial: $0) },
+        pairs.insert(("AES-256-GCM-16", { RawEVPAEAD(cipher: .aes256GCM, keyMaterial: $0) },
                       { RawSodiumAES256GCM(keyMaterial: $0) }), at: 0)
     }
     comparisons = pairs.flatMap { p in options.sizes.map { LibraryComparison(p.0, openssl: p.1, sodium: p.2, size: $0) } }
