@@ -31,7 +31,23 @@ final class Datapath {
     let random = OpenSSLRandom()
     let buffer = PacketBuffer()
     var paths: [String: TunnelPath] = [:]
-    var inbound: [UInt32: (sa: ESPInboundSA, tunnel: String, outboundPeer: ChildSAID)] = [:]
+    /// One inbound SA with what a packet on it needs, found by SPI with one lookup.
+    final class InboundEntry {
+        let sa: ESPInboundSA
+        let path: TunnelPath
+        /// The Child SA pair it belongs to (its outbound half may still wait for confirmation).
+        let id: ChildSAID
+        /// Set per packet, collected once per loop turn by `takeActivity` (DPD liveness).
+        var sawTraffic = false
+
+        init(sa: ESPInboundSA, path: TunnelPath, id: ChildSAID) {
+            self.sa = sa
+            self.path = path
+            self.id = id
+        }
+    }
+
+    var inbound: [UInt32: InboundEntry] = [:]
     /// Sends an ESP packet: (tunnel, packet bytes, local, remote, UDP-encapsulated).
     var transmit: (UnsafeRawBufferPointer, Endpoint, Endpoint, Bool) -> Void = { _, _, _, _ in }
     var log: (String) -> Void = { _ in }
@@ -42,8 +58,6 @@ final class Datapath {
     var expired: (UInt32, Bool) -> Void = { _, _ in }
     private var reportedSoft: Set<UInt32> = []
     private var reportedHard: Set<UInt32> = []
-    /// Called when ESP arrives on a Child SA (liveness for DPD).
-    var activity: (UInt32) -> Void = { _ in }
 
     /// Creates the tunnel's TUN with its address and routes.
     func open(_ t: TunnelSettings) throws {
@@ -61,7 +75,7 @@ final class Datapath {
     /// Removes the tunnel's interface (the kernel drops its routes with it).
     func close(_ name: String) {
         guard paths.removeValue(forKey: name) != nil else { return }
-        inbound = inbound.filter { $0.value.tunnel != name }
+        inbound = inbound.filter { $0.value.id.tunnel != name }
     }
 
     var fds: [Int32] { paths.values.map(\.tun.fd) }
@@ -79,7 +93,7 @@ final class Datapath {
                                     replayWindow: path.settings.replayWindow,
                                     remoteSelectors: info.remoteTS.compactMap(range), localSelectors: info.localTS.compactMap(range))
             let outSA = ESPOutboundSA(spi: info.id.outbound, transform: try transform(info.outboundKeys), extendedSequenceNumbers: info.esn)
-            inbound[info.id.inbound] = (inSA, info.id.tunnel, info.id)
+            inbound[info.id.inbound] = InboundEntry(sa: inSA, path: path, id: info.id)
             // A first SA is used at once, and so is one we initiated (the peer answered, so it has
             // it); otherwise once the peer shows it has it (first inbound packet on it) or the old
             // pair is deleted (make-before-break, issue 6).
@@ -132,7 +146,7 @@ final class Datapath {
         let b = buffer.bytes
         guard b.count >= 8 else { return }
         let spi = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
-        guard let entry = inbound[spi], let path = paths[entry.tunnel] else {
+        guard let entry = inbound[spi] else {
             drops[.badSPI, default: 0] += 1
             return
         }
@@ -140,8 +154,9 @@ final class Datapath {
             drops[reason, default: 0] += 1
             return
         }
-        activity(spi)
-        if let i = path.outbound.firstIndex(where: { $0.id == entry.outboundPeer }), !path.outbound[i].confirmed {
+        entry.sawTraffic = true
+        let path = entry.path
+        if path.outbound.last?.confirmed == false, let i = path.outbound.firstIndex(where: { $0.id == entry.id }) {
             path.outbound[i].confirmed = true   // the peer sends on the new pair: it has it
         }
         if let mss = path.settings.mssClamp { clampMSS(buffer, to: UInt16(mss)) }
@@ -152,15 +167,24 @@ final class Datapath {
 
     /// Volume lifetimes (RFC 7296 §2.8: soft rekeys, hard deletes), reported once per SA.
     private func checkLimits(_ info: ChildSAInfo, bytes: UInt64, packets: UInt64, sequenceNearEnd: Bool) {
+        // The limits are compared first: the sets are only consulted once a limit is passed.
         let spi = info.id.inbound
-        if !reportedHard.contains(spi), (info.hardBytes.map { bytes >= $0 } ?? false) || (info.hardPackets.map { packets >= $0 } ?? false) {
-            reportedHard.insert(spi)
-            expired(spi, true)
-        } else if !reportedSoft.contains(spi),
-                  sequenceNearEnd || (info.softBytes.map { bytes >= $0 } ?? false) || (info.softPackets.map { packets >= $0 } ?? false) {
-            reportedSoft.insert(spi)
-            expired(spi, false)
+        if (info.hardBytes.map { bytes >= $0 } ?? false) || (info.hardPackets.map { packets >= $0 } ?? false) {
+            if reportedHard.insert(spi).inserted { expired(spi, true) }
+        } else if sequenceNearEnd || (info.softBytes.map { bytes >= $0 } ?? false) || (info.softPackets.map { packets >= $0 } ?? false) {
+            if reportedSoft.insert(spi).inserted { expired(spi, false) }
         }
+    }
+
+    /// The inbound SPIs that carried traffic since the last call (once per loop turn, not per
+    /// packet, the engine learns the peer is alive: DPD).
+    func takeActivity() -> [UInt32] {
+        var spis: [UInt32] = []
+        for (spi, entry) in inbound where entry.sawTraffic {
+            entry.sawTraffic = false
+            spis.append(spi)
+        }
+        return spis
     }
 
     /// A tunnel's totals since its interface was made.

@@ -96,6 +96,7 @@ public final class Daemon {
             }
             for (fd, c) in clients where readable.contains(fd) { serve(c, now: t) }
             if readable.contains(signals.fd) { handleSignals(now: t) }
+            for spi in datapath.takeActivity() { engine.childSAActivity(inboundSPI: spi, now: t) }
             if let n = engine.nextTimeout, n <= t { engine.handleTimeout(now: t) }
             expireWaiters(now: t)
             if let w = nextWatchdog, t >= w, let interval = notify.watchdogInterval {
@@ -198,7 +199,6 @@ public final class Daemon {
                 _ = rawESP[local.address]?.send(packet, to: remote)
             }
         }
-        datapath.activity = { [unowned self] spi in engine.childSAActivity(inboundSPI: spi, now: monotonicNow()) }
         datapath.expired = { [unowned self] spi, hard in engine.childSAExpired(inboundSPI: spi, hard: hard, now: monotonicNow()) }
     }
 
