@@ -14,8 +14,7 @@ public struct RetransmitSchedule: Hashable, Sendable {
 
     /// How long to wait after sending attempt `n` (0 = the first transmission), to the millisecond.
     public func timeout(afterAttempt n: Int) -> Duration {
-        let c = initial.components
-        var ms = Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15
+        var ms = initial.inMilliseconds
         for _ in 0..<max(0, n) { ms *= factor }
         return .milliseconds(Int64(ms.rounded()))
     }
@@ -132,5 +131,13 @@ public struct ResponseWindow: Sendable {
         guard messageID == expected else { return }
         cached = (messageID, datagrams)
         expected &+= 1
+    }
+}
+
+extension Duration {
+    /// The duration in milliseconds, as a Double (for ratios, backoff and random offsets).
+    public var inMilliseconds: Double {
+        let c = components
+        return Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15
     }
 }

@@ -23,6 +23,11 @@ extension RandomSource {
         return value
     }
 
+    /// A uniform value in [0, 1), from the top 53 bits of a random 64-bit value.
+    public func unitInterval() -> Double {
+        Double(uint64() >> 11) / Double(1 << 53)
+    }
+
     /// `count` random bytes straight into zeroizing storage (private keys, nonces).
     public func secretBytes(_ count: Int) -> SecretBytes {
         SecretBytes(count: count) { fill($0) }

@@ -58,9 +58,8 @@ final class EngineContext {
 
     /// A random duration in [base, 2 × base), for retry delays after TEMPORARY_FAILURE.
     func jittered(_ base: Duration) -> Duration {
-        let ms = Lifetime.milliseconds(base)
-        let u = Double(random.uint64() >> 11) / Double(1 << 53)
-        return .milliseconds(Int64(ms + ms * u))
+        let ms = base.inMilliseconds
+        return .milliseconds(Int64(ms + ms * random.unitInterval()))
     }
 }
 

@@ -25,24 +25,18 @@ public struct Lifetime: Hashable, Sendable {
 
     /// The age at which to rekey: `time − margin − u × fuzz × margin`, u uniform in [0, 1).
     public func rekeyAge(random: some RandomSource) -> Duration {
-        let u = Double(random.uint64() >> 11) / Double(1 << 53)
-        let extra = Self.milliseconds(margin) * fuzz * u
-        let ms = Self.milliseconds(time) - Self.milliseconds(margin) - extra
+        let extra = margin.inMilliseconds * fuzz * random.unitInterval()
+        let ms = time.inMilliseconds - margin.inMilliseconds - extra
         return .milliseconds(Int64(max(1000, ms.rounded())))
     }
 
     /// The soft volume limit for a hard one: reduced by the same share the time margin takes.
     public func softLimit(_ hard: UInt64?) -> UInt64? {
         guard let hard else { return nil }
-        let share = Self.milliseconds(margin) / max(1, Self.milliseconds(time))
+        let share = margin.inMilliseconds / max(1, time.inMilliseconds)
         return UInt64(Double(hard) * max(0.01, 1 - share))
     }
 
-    /// A duration in milliseconds, as a Double (for ratios and random offsets).
-    public static func milliseconds(_ d: Duration) -> Double {
-        let c = d.components
-        return Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15
-    }
 }
 
 /// What to do when a liveness check (DPD) finds the peer dead (RFC 7296 §2.4).

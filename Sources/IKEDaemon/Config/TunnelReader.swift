@@ -41,7 +41,7 @@ struct TunnelReader {
         let margin = s.duration("rekey_margin", 0...86_400) ?? .seconds(270)
         let fuzz = readFuzz() ?? 1.0
         // The earliest rekey is at lifetime − margin × (1 + fuzz); keep it in the second half.
-        if Lifetime.milliseconds(margin) * (1 + fuzz) * 2 > Lifetime.milliseconds(childLife) {
+        if margin.inMilliseconds * (1 + fuzz) * 2 > childLife.inMilliseconds {
             s.fail("rekey_margin", "\(margin.components.seconds) s plus \(Int(fuzz * 100)) % rekey_fuzz is more than half the child_lifetime (\(childLife.components.seconds) s)")
         }
         let bytes = s.int("child_life_bytes", 0...Int.max)

@@ -57,7 +57,7 @@ final class SimPair {
 
     func engine(_ s: Side) -> IKEEngine { s == .a ? a : b }
 
-    private func chance(_ p: Double) -> Bool { p > 0 && Double(rng.next() >> 11) / Double(1 << 53) < p }
+    private func chance(_ p: Double) -> Bool { p > 0 && rng.unitInterval() < p }
 
     /// Moves every output of both engines into the network and the event logs.
     func drain() {
