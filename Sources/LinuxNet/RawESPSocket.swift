@@ -13,21 +13,14 @@ public final class RawESPSocket {
 
     public init(bind local: Endpoint) throws(NetError) {
         guard local.address.count == 4 else { throw NetError("socket", "raw ESP is IPv4 only for now", code: EAFNOSUPPORT) }
-        let fd = socket(AF_INET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 50)
-        guard fd >= 0 else { throw NetError("socket", "raw ESP") }
-        guard SocketAddress.with(local.withPort(0), { bind(fd, $0, $1) }) == 0 else {
-            let e = NetError("bind", "raw ESP \(local)")
-            close(fd)
-            throw e
-        }
-        self.fd = fd
+        fd = try boundSocket(type: SOCK_RAW, protocol: 50, local: local.withPort(0))   // IP protocol 50: ESP
         self.local = local
     }
 
     deinit { close(fd) }
 
-    /// Reads one ESP packet into `buffer` at `offset`... returns (ESP bytes range, source) with
-    /// the IPv4 header removed, or nil when none is waiting.
+    /// Reads one ESP packet into `buffer`: where the ESP bytes start (after the IPv4 header),
+    /// their length and the source, or nil when none is waiting.
     public func receive(into buffer: UnsafeMutableRawBufferPointer) -> (start: Int, length: Int, from: Endpoint)? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)

@@ -11,13 +11,9 @@ public final class TCPListener {
     public let local: Endpoint
 
     public init(bind local: Endpoint) throws(NetError) {
-        let family = local.address.count == 16 ? AF_INET6 : AF_INET
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw NetError("socket") }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard SocketAddress.with(local, { bind(fd, $0, $1) }) == 0, listen(fd, 16) == 0 else {
-            let e = NetError("bind", "\(local)")
+        let fd = try boundSocket(type: SOCK_STREAM, protocol: 0, local: local)
+        guard listen(fd, 16) == 0 else {
+            let e = NetError("listen", "\(local)")
             close(fd)
             throw e
         }

@@ -13,19 +13,7 @@ public final class UDPSocket {
     private var buffer = [UInt8](repeating: 0, count: 65_536)
 
     public init(bind local: Endpoint) throws(NetError) {
-        let family = local.address.count == 16 ? AF_INET6 : AF_INET
-        let fd = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw NetError("socket") }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        if family == AF_INET6 { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size)) }
-        let rc = SocketAddress.with(local) { bind(fd, $0, $1) }
-        guard rc == 0 else {
-            let e = NetError("bind", "\(local)")
-            close(fd)
-            throw e
-        }
-        self.fd = fd
+        fd = try boundSocket(type: SOCK_DGRAM, protocol: 0, local: local)
         self.local = local
     }
 
@@ -50,6 +38,23 @@ public final class UDPSocket {
         guard n >= 0, let from = SocketAddress.endpoint(storage) else { return nil }
         return (Array(buffer[..<n]), from)
     }
+}
+
+/// A non-blocking, close-on-exec socket bound to `local` (IPv6 sockets are IPv6-only, and
+/// SO_REUSEADDR is set); the descriptor is closed again if binding fails.
+func boundSocket(type: __socket_type, protocol ipProtocol: Int32, local: Endpoint) throws(NetError) -> Int32 {
+    let family = local.address.count == 16 ? AF_INET6 : AF_INET
+    let fd = socket(family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), ipProtocol)
+    guard fd >= 0 else { throw NetError("socket", "\(local)") }
+    var one: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    if family == AF_INET6 { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size)) }
+    guard SocketAddress.with(local, { bind(fd, $0, $1) }) == 0 else {
+        let e = NetError("bind", "\(local)")
+        close(fd)
+        throw e
+    }
+    return fd
 }
 
 /// Conversions between `Endpoint` and sockaddr_in / sockaddr_in6.
