@@ -17,7 +17,6 @@ NS_K=ik-iked
 NS_S=ik-swan
 IP_K=192.0.2.1
 IP_S=192.0.2.2
-CHARON=/usr/lib/ipsec/charon
 PSK="iked-interop-psk-not-a-secret"
 ID_K=iked.interop.example
 ID_S=swan.interop.example
@@ -33,6 +32,7 @@ SUITES=(
 [ -x "$BIN/iked" ] || { echo "missing $BIN/iked (swift build first)" >&2; exit 1; }
 
 . "$REPO/scripts/lib/checks.sh"
+. "$REPO/scripts/lib/strongswan.sh"
 NAMESPACES=("$NS_K" "$NS_S")
 trap_cleanup
 cleanup() { stop_all; }
@@ -58,69 +58,12 @@ setup() {
 }
 
 write_charon_conf() { # IKE ESP
-  cat >"$WORK/strongswan.conf" <<CONF
-charon {
-  load_modular = no
-  load = random nonce aes sha1 sha2 hmac gcm openssl curve25519 pem pkcs1 x509 kdf kernel-libipsec kernel-netlink socket-default vici
-  install_routes = no
-  retransmit_timeout = 2
-  filelog {
-    interop {
-      path = $WORK/charon.log
-      append = no
-      flush_line = yes
-      default = 1
-      ike = 4
-      chd = 4
-      enc = 1
-    }
-  }
-  syslog { daemon { default = -1 } }
-  plugins { vici { socket = unix://$WORK/charon.vici } }
-}
-CONF
-  cat >"$WORK/swanctl.conf" <<CONF
-connections {
-  iked {
-    version = 2
-    local_addrs = $IP_S
-    remote_addrs = $IP_K
-    proposals = $1
-    dpd_delay = 3s
-    rekey_time = 0
-    # kernel-libipsec only does UDP-encapsulated ESP: charon fakes a NAT, so both move to 4500.
-    encap = yes
-    local { auth = psk
-      id = $ID_S }
-    remote { auth = psk
-      id = $ID_K }
-    children {
-      net {
-        local_ts = 10.2.0.0/16
-        remote_ts = 10.1.0.0/16
-        esp_proposals = $2
-        rekey_time = 0
-        start_action = none
-      }
-    }
-  }
-}
-secrets { ike-iked { id-a = $ID_S
-  id-b = $ID_K
-  secret = "$PSK" } }
-CONF
+  swan_conf "$WORK"
+  swan_connection "$WORK" "$IP_S" "$IP_K" "$1" "$2" 10.2.0.0/16 10.1.0.0/16 "$ID_S" "$ID_K" "$PSK"
 }
 
-sw() { swanctl "$@" --uri "unix://$WORK/charon.vici"; }
-
-start_charon() {
-  STRONGSWAN_CONF="$WORK/strongswan.conf" ip netns exec "$NS_S" unshare -m sh -c \
-    "mount -t tmpfs tmpfs /run && exec $CHARON" >"$WORK/charon.stdout" 2>&1 </dev/null &
-  PIDS+=($!)
-  local i
-  for i in $(seq 1 100); do [ -S "$WORK/charon.vici" ] && break; sleep 0.1; done
-  sw --load-all --file "$WORK/swanctl.conf" >"$WORK/load.out" 2>&1
-}
+sw() { swan "$WORK" "$@"; }
+start_charon() { swan_start "$NS_S" "$WORK"; }
 
 start_iked() { # REMOTE_ADDRESS
   cat >"$WORK/iked.toml" <<CONF

@@ -48,3 +48,19 @@ transfer_verified() {
   echo "        $(cat "$WORK/send.out")"
   test -s "$WORK/recv.out" && test "$(cut -d' ' -f1,2 "$WORK/send.out")" = "$(cat "$WORK/recv.out")"
 }
+
+# add_host HOST_NS GW_NS HOST_CIDR GW_IP: a host (the VNet VM, the EC2 instance) in namespace
+# HOST_NS behind the gateway namespace GW_NS: a veth pair named HOST_NS / HOST_NS"g", the host at
+# HOST_CIDR with its default route via GW_IP, the gateway at GW_IP with forwarding on.
+add_host() {
+  local prefix=${3#*/}
+  ip netns add "$1"
+  ip link add "$1" netns "$1" type veth peer name "${1}g" netns "$2"
+  ip -n "$1" addr add "$3" dev "$1"
+  ip -n "$2" addr add "$4/$prefix" dev "${1}g"
+  ip -n "$1" link set lo up
+  ip -n "$1" link set "$1" up
+  ip -n "$2" link set "${1}g" up
+  ip -n "$1" route add default via "$4"
+  ip netns exec "$2" sysctl -qw net.ipv4.ip_forward=1
+}

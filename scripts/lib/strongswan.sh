@@ -1,0 +1,80 @@
+# strongSwan as a test peer (sourced by the interop scripts): charon with kernel-libipsec inside a
+# network namespace and its own mount namespace (a private /run), driven through a vici socket in
+# a directory of its own. See ../shared/reference/strongswan-lab.md for why each piece is there.
+# The sourcing script has sourced checks.sh (for PIDS).
+CHARON=/usr/lib/ipsec/charon
+
+# swan_conf DIR: strongswan.conf for an instance whose log is DIR/charon.log (IKE and Child SA
+# detail, so the tests can look for keys in iked's logs) and whose vici socket is DIR/charon.vici.
+swan_conf() {
+  cat >"$1/strongswan.conf" <<CONF
+charon {
+  load_modular = no
+  load = random nonce aes sha1 sha2 hmac gcm openssl curve25519 chapoly pem pkcs1 x509 kdf kernel-libipsec kernel-netlink socket-default vici
+  install_routes = no
+  retransmit_timeout = 2
+  filelog {
+    interop {
+      path = $1/charon.log
+      append = no
+      flush_line = yes
+      default = 1
+      ike = 4
+      chd = 4
+      enc = 1
+    }
+  }
+  syslog { daemon { default = -1 } }
+  plugins { vici { socket = unix://$1/charon.vici } }
+}
+CONF
+}
+
+# swan_connection DIR LOCAL_ADDR REMOTE_ADDR IKE ESP LOCAL_TS REMOTE_TS LOCAL_ID REMOTE_ID PSK:
+# DIR/swanctl.conf with one connection "iked" and its Child SA "net", no automatic rekeys (the
+# tests rekey on purpose), DPD every 3 s, and ESP in UDP (kernel-libipsec does nothing else, so
+# charon fakes a NAT when there is none and both sides move to 4500).
+swan_connection() {
+  cat >"$1/swanctl.conf" <<CONF
+connections {
+  iked {
+    version = 2
+    local_addrs = $2
+    remote_addrs = $3
+    proposals = $4
+    dpd_delay = 3s
+    rekey_time = 0
+    encap = yes
+    local { auth = psk
+      id = $8 }
+    remote { auth = psk
+      id = $9 }
+    children {
+      net {
+        local_ts = $6
+        remote_ts = $7
+        esp_proposals = $5
+        rekey_time = 0
+        start_action = none
+      }
+    }
+  }
+}
+secrets { ike-iked { id-a = $8
+  id-b = $9
+  secret = "${10}" } }
+CONF
+}
+
+# swan DIR ARGS...: swanctl against the instance in DIR.
+swan() { local dir=$1; shift; swanctl "$@" --uri "unix://$dir/charon.vici"; }
+
+# swan_start NS DIR: starts charon in NS with DIR's configuration and loads DIR/swanctl.conf.
+swan_start() {
+  STRONGSWAN_CONF="$2/strongswan.conf" ip netns exec "$1" unshare -m sh -c \
+    "mount -t tmpfs tmpfs /run && exec $CHARON" >"$2/charon.stdout" 2>&1 </dev/null &
+  PIDS+=($!)
+  local i
+  for i in $(seq 1 100); do [ -S "$2/charon.vici" ] && break; sleep 0.1; done
+  swan "$2" --load-all --file "$2/swanctl.conf" >"$2/load.out" 2>&1
+}
