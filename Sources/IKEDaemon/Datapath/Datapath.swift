@@ -125,7 +125,7 @@ final class Datapath {
             guard let current = path.outbound.last(where: \.confirmed) else { continue }
             // RFC 4301 §5.1: only what the Child SA's selectors cover is sent through it.
             guard packetMatches(buffer, sources: path.localRanges, destinations: path.remoteRanges) else {
-                drops[.tsMismatch, default: 0] += 1
+                drops[isLinkScopedIPv6(buffer) ? .linkLocal : .tsMismatch, default: 0] += 1
                 continue
             }
             if let mss = path.settings.mssClamp { clampMSS(buffer, to: UInt16(mss)) }
@@ -144,7 +144,10 @@ final class Datapath {
     /// An ESP packet from the peer, already in `buffer` (from the SPI on).
     func receiveESP() {
         let b = buffer.bytes
-        guard b.count >= 8 else { return }
+        guard b.count >= 8 else {
+            drops[.malformed, default: 0] += 1
+            return
+        }
         let spi = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
         guard let entry = inbound[spi] else {
             drops[.badSPI, default: 0] += 1
