@@ -63,7 +63,10 @@ final class Datapath {
     func open(_ t: TunnelSettings) throws {
         guard paths[t.name] == nil else { return }
         let tun = try TunDevice(name: t.interface, mtu: t.mtu)
-        if let inside = t.insideAddress { try tun.addAddress(inside.address, prefix: inside.prefix) }
+        // IPv6 inside the tunnel: the kernel drops IPv6 written to, and refuses IPv6 addresses
+        // and routes on, an interface with disable_ipv6 set.
+        if t.carriesIPv6 { try tun.enableIPv6() }
+        for inside in t.insideAddresses { try tun.addAddress(inside.address, prefix: inside.prefix) }
         for r in t.routes {
             guard let prefix = prefixLength(r) else { continue }
             try tun.route(r.startAddress, length: prefix)
