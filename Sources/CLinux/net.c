@@ -2,6 +2,7 @@
 #include "CLinux.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_addr.h>
 #include <linux/if_tun.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -62,12 +63,36 @@ int clinux_addr4_add(const char *name, uint32_t address, int prefix) {
     return with_ioctl_socket(addr4_body, name, &a);
 }
 
-// One rtnetlink request and its acknowledgement.
+// Appends one attribute to a request whose buffer has room for it.
+static void add_attr(struct nlmsghdr *n, int type, const void *data, int len) {
+    struct rtattr *a = (struct rtattr *)((char *)n + NLMSG_ALIGN(n->nlmsg_len));
+    a->rta_type = type;
+    a->rta_len = RTA_LENGTH(len);
+    memcpy(RTA_DATA(a), data, len);
+    n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + RTA_ALIGN(a->rta_len);
+}
+
+// Sends one rtnetlink request and reads its acknowledgement; -1 with errno set on a refusal.
+static int talk(struct nlmsghdr *n) {
+    int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (s < 0) return -1;
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    if (sendto(s, n, n->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) { int e = errno; close(s); errno = e; return -1; }
+    char buf[512];
+    ssize_t got = recv(s, buf, sizeof buf, 0);
+    close(s);
+    if (got < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr))) { errno = EIO; return -1; }
+    struct nlmsghdr *h = (struct nlmsghdr *)buf;
+    if (h->nlmsg_type == NLMSG_ERROR) {
+        struct nlmsgerr *err = NLMSG_DATA(h);
+        if (err->error != 0) { errno = -err->error; return -1; }
+    }
+    return 0;
+}
+
 static int route(int add, int family, const void *dst, int dstlen, int prefix, const char *name) {
     unsigned index = if_nametoindex(name);
     if (index == 0) return -1;
-    int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    if (s < 0) return -1;
     struct { struct nlmsghdr n; struct rtmsg r; char attrs[64]; } req;
     memset(&req, 0, sizeof req);
     req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
@@ -77,31 +102,13 @@ static int route(int add, int family, const void *dst, int dstlen, int prefix, c
     req.r.rtm_dst_len = prefix;
     req.r.rtm_table = RT_TABLE_MAIN;
     req.r.rtm_protocol = RTPROT_STATIC;
-    req.r.rtm_scope = RT_SCOPE_LINK;
+    // IPv6 routes have no scope of their own; the kernel wants universe for them.
+    req.r.rtm_scope = family == AF_INET ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
     req.r.rtm_type = RTN_UNICAST;
-    struct rtattr *a = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.n.nlmsg_len));
-    a->rta_type = RTA_DST;
-    a->rta_len = RTA_LENGTH(dstlen);
-    memcpy(RTA_DATA(a), dst, dstlen);
-    req.n.nlmsg_len = NLMSG_ALIGN(req.n.nlmsg_len) + RTA_ALIGN(a->rta_len);
-    a = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.n.nlmsg_len));
-    a->rta_type = RTA_OIF;
-    a->rta_len = RTA_LENGTH(sizeof(int));
+    add_attr(&req.n, RTA_DST, dst, dstlen);
     int oif = (int)index;
-    memcpy(RTA_DATA(a), &oif, sizeof oif);
-    req.n.nlmsg_len = NLMSG_ALIGN(req.n.nlmsg_len) + RTA_ALIGN(a->rta_len);
-    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-    if (sendto(s, &req, req.n.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) { close(s); return -1; }
-    char buf[512];
-    ssize_t n = recv(s, buf, sizeof buf, 0);
-    close(s);
-    if (n < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr))) { errno = EIO; return -1; }
-    struct nlmsghdr *h = (struct nlmsghdr *)buf;
-    if (h->nlmsg_type == NLMSG_ERROR) {
-        struct nlmsgerr *err = NLMSG_DATA(h);
-        if (err->error != 0) { errno = -err->error; return -1; }
-    }
-    return 0;
+    add_attr(&req.n, RTA_OIF, &oif, sizeof oif);
+    return talk(&req.n);
 }
 
 int clinux_route4(int add, uint32_t destination, int prefix, const char *name) {
@@ -110,4 +117,24 @@ int clinux_route4(int add, uint32_t destination, int prefix, const char *name) {
 
 int clinux_route6(int add, const uint8_t *destination, int prefix, const char *name) {
     return route(add, AF_INET6, destination, 16, prefix, name);
+}
+
+int clinux_addr6_add(const char *name, const uint8_t *address, int prefix) {
+    unsigned index = if_nametoindex(name);
+    if (index == 0) return -1;
+    struct { struct nlmsghdr n; struct ifaddrmsg a; char attrs[64]; } req;
+    memset(&req, 0, sizeof req);
+    req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+    req.n.nlmsg_type = RTM_NEWADDR;
+    req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+    req.a.ifa_family = AF_INET6;
+    req.a.ifa_prefixlen = prefix;
+    req.a.ifa_scope = RT_SCOPE_UNIVERSE;
+    req.a.ifa_index = index;
+    // A point-to-point TUN has no neighbours to detect duplicates with: without NODAD the address
+    // stays tentative for a second and cannot be a source.
+    req.a.ifa_flags = IFA_F_NODAD;
+    add_attr(&req.n, IFA_LOCAL, address, 16);
+    add_attr(&req.n, IFA_ADDRESS, address, 16);
+    return talk(&req.n);
 }

@@ -5,6 +5,9 @@ public enum ESPDrop: String, Sendable, CaseIterable {
     case badSPI, replay, authFailure, tsMismatch, malformed, sequenceExhausted, noRoom
     /// A dummy packet (Next Header 59, RFC 4303 §2.6): authentic, but nothing to deliver.
     case dummy
+    /// An IPv6 packet of the tunnel interface's own link (router solicitations, MLD from fe80::,
+    /// to ff02::) that no selector covers: the kernel's chatter on the TUN, not a policy miss.
+    case linkLocal
 }
 
 /// Bytes and packets through one SA direction, and its drops by reason.

@@ -56,6 +56,19 @@ public func packetMatches(_ p: PacketBuffer, sources: [AddressRange], destinatio
         && (destinations.isEmpty || destinations.contains { $0.contains(destination) })
 }
 
+/// True for an IPv6 packet whose source or destination is link-scoped: link-local unicast
+/// (fe80::/10, RFC 4291 §2.5.6) or multicast of interface- or link-local scope (ff01::/16,
+/// ff02::/16, RFC 4291 §2.7). The kernel sends such packets on any IPv6 interface, the TUN
+/// included; they are tunnelled only when a selector covers them (e.g. OSPFv3 over ::/0).
+public func isLinkScopedIPv6(_ p: PacketBuffer) -> Bool {
+    let b = p.bytes
+    guard b.count >= 40, b[0] >> 4 == 6 else { return false }
+    func linkScoped(_ i: Int) -> Bool {
+        (b[i] == 0xFE && b[i + 1] & 0xC0 == 0x80) || (b[i] == 0xFF && (b[i + 1] & 0x0F == 1 || b[i + 1] & 0x0F == 2))
+    }
+    return linkScoped(8) || linkScoped(24)
+}
+
 /// An IP address as a fixed-size comparable value: family, then 128 bits.
 public struct AddressKey: Hashable, Comparable, Sendable {
     var family: UInt8

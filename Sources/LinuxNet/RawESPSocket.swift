@@ -5,32 +5,45 @@ import Glibc
 import IKECore
 
 /// A raw IP socket for protocol 50 (ESP without UDP encapsulation, RFC 4303), bound to one local
-/// IPv4 address. The kernel adds the IP header on send; on receive the IPv4 header is included
-/// and is stripped here. Owns its descriptor.
+/// IPv4 or IPv6 address. The kernel adds the IP header on send. On receive an AF_INET socket
+/// hands over the IPv4 header too, which `receive` skips; an AF_INET6 socket hands over only
+/// what follows the IPv6 header (raw(7), ipv6(7)), so the ESP bytes start at 0. Owns its descriptor.
 public final class RawESPSocket {
     public let fd: Int32
     public let local: Endpoint
 
     public init(bind local: Endpoint) throws(NetError) {
-        guard local.address.count == 4 else { throw NetError("socket", "raw ESP is IPv4 only for now", code: EAFNOSUPPORT) }
+        guard local.address.count == 4 || local.address.count == 16 else {
+            throw NetError("socket", "raw ESP on a \(local.address.count)-byte address", code: EAFNOSUPPORT)
+        }
         fd = try boundSocket(type: SOCK_RAW, protocol: 50, local: local.withPort(0))   // IP protocol 50: ESP
         self.local = local
     }
 
     deinit { close(fd) }
 
-    /// Reads one ESP packet into `buffer`: where the ESP bytes start (after the IPv4 header),
-    /// their length and the source, or nil when none is waiting.
+    /// Reads one ESP packet into `buffer`: where the ESP bytes start, their length and the
+    /// source, or nil when none is waiting. A datagram too short to hold ESP comes back with
+    /// length 0, for the datapath to count as malformed.
     public func receive(into buffer: UnsafeMutableRawBufferPointer) -> (start: Int, length: Int, from: Endpoint)? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let n = withUnsafeMutablePointer(to: &storage) { p in
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, buffer.baseAddress, buffer.count, 0, $0, &length) }
         }
-        guard n >= 20, let from = SocketAddress.endpoint(storage) else { return nil }
-        let headerLength = Int(buffer[0] & 0x0F) * 4
-        guard headerLength >= 20, n > headerLength else { return nil }
-        return (headerLength, n - headerLength, from)
+        guard n >= 0, let from = SocketAddress.endpoint(storage) else { return nil }
+        guard let start = Self.espStart(UnsafeRawBufferPointer(rebasing: buffer[..<n]), ipv6: local.address.count == 16) else { return (0, 0, from) }
+        return (start, n - start, from)
+    }
+
+    /// Where ESP starts in what a raw socket of this family read: after the IPv4 header (IHL),
+    /// at 0 for IPv6; nil when nothing of ESP's 8-byte header fits after that.
+    static func espStart(_ datagram: UnsafeRawBufferPointer, ipv6: Bool) -> Int? {
+        if ipv6 { return datagram.count >= 8 ? 0 : nil }
+        guard datagram.count >= 20, datagram[0] >> 4 == 4 else { return nil }
+        let headerLength = Int(datagram[0] & 0x0F) * 4
+        guard headerLength >= 20, datagram.count >= headerLength + 8 else { return nil }
+        return headerLength
     }
 
     public func send(_ packet: UnsafeRawBufferPointer, to destination: Endpoint) -> Bool {

@@ -23,11 +23,37 @@ public final class TunDevice {
 
     deinit { close(fd) }
 
-    /// Gives the interface its own address, e.g. 169.254.21.2/30 (IPv4 only for now).
+    /// Gives the interface its own address: IPv4 (e.g. 169.254.21.2/30) or IPv6 (e.g.
+    /// fd00:1::1/64, added without duplicate address detection so it is usable at once).
     public func addAddress(_ address: [UInt8], prefix: Int) throws(NetError) {
-        guard address.count == 4 else { throw NetError("address", "IPv6 inside addresses are not supported yet", code: EAFNOSUPPORT) }
-        let be = address.withUnsafeBytes { $0.load(as: UInt32.self) }
-        guard clinux_addr4_add(name, be, Int32(prefix)) == 0 else { throw NetError("add address", "\(address) on \(name)") }
+        let rc: Int32
+        switch address.count {
+        case 4: rc = clinux_addr4_add(name, address.withUnsafeBytes { $0.load(as: UInt32.self) }, Int32(prefix))
+        case 16: rc = address.withUnsafeBufferPointer { clinux_addr6_add(name, $0.baseAddress, Int32(prefix)) }
+        default: throw NetError("add address", "\(address.count)-byte address on \(name)", code: EINVAL)
+        }
+        guard rc == 0 else { throw NetError("add address", "\(address)/\(prefix) on \(name)") }
+    }
+
+    /// Makes sure the kernel takes IPv6 on this interface (IPv6 routes, addresses and packets
+    /// written to the TUN need it): sets net.ipv6.conf.NAME.disable_ipv6 to 0 when it is 1.
+    /// Throws when it is 1 and cannot be changed (a read-only /proc/sys, e.g. under systemd's
+    /// ProtectKernelTunables); does nothing on a kernel without IPv6.
+    public func enableIPv6() throws(NetError) {
+        let path = "/proc/sys/net/ipv6/conf/\(name)/disable_ipv6"
+        let ro = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard ro >= 0 else { return }   // no IPv6 in this kernel
+        var c: UInt8 = 0
+        let n = Glibc.read(ro, &c, 1)
+        close(ro)
+        guard n == 1, c == UInt8(ascii: "1") else { return }
+        let fd = Glibc.open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw NetError("enable IPv6", "\(path) is 1 and cannot be written; set net.ipv6.conf.default.disable_ipv6 = 0")
+        }
+        defer { close(fd) }
+        var zero = UInt8(ascii: "0")
+        guard Glibc.write(fd, &zero, 1) == 1 else { throw NetError("enable IPv6", path) }
     }
 
     /// Routes a prefix into the interface (`add` false removes it).

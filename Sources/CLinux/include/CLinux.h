@@ -21,6 +21,10 @@ int clinux_link_up(const char *name, int mtu);
 // Adds an IPv4 address (network order) with a prefix length to an interface; -1 on error.
 int clinux_addr4_add(const char *name, uint32_t address, int prefix);
 
+// Adds an IPv6 address (16 bytes) with a prefix length to an interface, without duplicate address
+// detection (rtnetlink RTM_NEWADDR); -1 on error (errno set).
+int clinux_addr6_add(const char *name, const uint8_t *address, int prefix);
+
 // Adds (add != 0) or deletes an IPv4 route dst/prefix through interface `name` (rtnetlink); -1 on error.
 int clinux_route4(int add, uint32_t destination, int prefix, const char *name);
 

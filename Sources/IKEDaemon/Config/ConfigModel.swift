@@ -46,13 +46,20 @@ public struct TunnelSettings: Sendable {
     public var mtu: Int
     /// TCP MSS to clamp to; nil = no clamping.
     public var mssClamp: Int?
-    /// The tunnel interface's own address, e.g. 169.254.21.2/30 (AWS/Azure inside addresses).
-    public var insideAddress: (address: [UInt8], prefix: Int)?
+    /// The tunnel interface's own addresses, IPv4 and/or IPv6, e.g. 169.254.21.2/30 (AWS/Azure
+    /// inside addresses) and fd00:1::1/64; empty = none.
+    public var insideAddresses: [(address: [UInt8], prefix: Int)]
     /// Prefixes routed into the tunnel; never a default route unless written explicitly.
     public var routes: [TrafficSelector]
     public var profile: String?
 
     public var name: String { ike.name }
+
+    /// Whether IPv6 packets cross the tunnel interface: an IPv6 selector, route or inside address.
+    public var carriesIPv6: Bool {
+        (ike.localTS + ike.remoteTS + routes).contains { $0.startAddress.count == 16 }
+            || insideAddresses.contains { $0.address.count == 16 }
+    }
 }
 
 /// A whole configuration file after validation.

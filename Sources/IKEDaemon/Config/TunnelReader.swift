@@ -64,7 +64,7 @@ struct TunnelReader {
         }
         let replayWindow = s.int("replay_window", 0...4096) ?? 1024
         let mtu = s.int("mtu", 576...9000) ?? 1400
-        let settings = (interface: interfaceName(), mss: mssClamp(mtu: mtu), inside: insideAddress(),
+        let settings = (interface: interfaceName(), mss: mssClamp(mtu: mtu), inside: insideAddresses(),
                         routes: routes(remoteTS), profile: profile())
         guard s.reader.errors.count == before, let local, let psk, let ike, let esp else { return nil }
 
@@ -81,7 +81,7 @@ struct TunnelReader {
         c.forceEncapsulation = encap
         return TunnelSettings(ike: c, startAction: startAction, closeAction: closeAction, replayWindow: replayWindow,
                               interface: settings.interface, mtu: mtu, mssClamp: settings.mss,
-                              insideAddress: settings.inside, routes: settings.routes, profile: settings.profile)
+                              insideAddresses: settings.inside, routes: settings.routes, profile: settings.profile)
     }
 
     func proposals(_ k: String, _ proto: ProtocolID, _ defaults: [String]) -> [ProposalSpec]? {
@@ -183,15 +183,26 @@ struct TunnelReader {
         return s.int("mss_clamp", 536...(mtu - 40)) ?? (mtu - 40)
     }
 
-    func insideAddress() -> (address: [UInt8], prefix: Int)? {
-        guard let text = s.string("inside_address") else { return nil }
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let prefix = Int(parts[1]), let address = try? Endpoint.address(parsing: String(parts[0])),
-              prefix >= 1, prefix <= address.count * 8 else {
-            s.fail("inside_address", "\"\(text)\" is not ADDRESS/PREFIX (e.g. \"169.254.21.2/30\")")
-            return nil
+    /// `inside_address`: one ADDRESS/PREFIX or a list, IPv4 and/or IPv6 (a dual-stack inside
+    /// network: AWS gives a /30 and, for IPv6 tunnels, a /126).
+    func insideAddresses() -> [(address: [UInt8], prefix: Int)] {
+        guard let texts = s.strings("inside_address") else { return [] }
+        var out: [(address: [UInt8], prefix: Int)] = []
+        for (i, text) in texts.enumerated() {
+            let key = texts.count == 1 ? "inside_address" : "inside_address[\(i)]"
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, let prefix = Int(parts[1]), let address = try? Endpoint.address(parsing: String(parts[0])),
+                  prefix >= 1, prefix <= address.count * 8 else {
+                s.fail(key, "\"\(text)\" is not ADDRESS/PREFIX (e.g. \"169.254.21.2/30\" or \"fd00:1::1/64\")")
+                continue
+            }
+            if out.contains(where: { $0.address == address }) {
+                s.fail(key, "\(text) is listed twice")
+                continue
+            }
+            out.append((address, prefix))
         }
-        return (address, prefix)
+        return out
     }
 
     /// Routes default to the remote selectors, minus any default route (it would carry IKE itself).

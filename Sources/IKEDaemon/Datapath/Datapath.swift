@@ -63,7 +63,10 @@ final class Datapath {
     func open(_ t: TunnelSettings) throws {
         guard paths[t.name] == nil else { return }
         let tun = try TunDevice(name: t.interface, mtu: t.mtu)
-        if let inside = t.insideAddress { try tun.addAddress(inside.address, prefix: inside.prefix) }
+        // IPv6 inside the tunnel: the kernel drops IPv6 written to, and refuses IPv6 addresses
+        // and routes on, an interface with disable_ipv6 set.
+        if t.carriesIPv6 { try tun.enableIPv6() }
+        for inside in t.insideAddresses { try tun.addAddress(inside.address, prefix: inside.prefix) }
         for r in t.routes {
             guard let prefix = prefixLength(r) else { continue }
             try tun.route(r.startAddress, length: prefix)
@@ -125,7 +128,7 @@ final class Datapath {
             guard let current = path.outbound.last(where: \.confirmed) else { continue }
             // RFC 4301 §5.1: only what the Child SA's selectors cover is sent through it.
             guard packetMatches(buffer, sources: path.localRanges, destinations: path.remoteRanges) else {
-                drops[.tsMismatch, default: 0] += 1
+                drops[isLinkScopedIPv6(buffer) ? .linkLocal : .tsMismatch, default: 0] += 1
                 continue
             }
             if let mss = path.settings.mssClamp { clampMSS(buffer, to: UInt16(mss)) }
@@ -144,7 +147,10 @@ final class Datapath {
     /// An ESP packet from the peer, already in `buffer` (from the SPI on).
     func receiveESP() {
         let b = buffer.bytes
-        guard b.count >= 8 else { return }
+        guard b.count >= 8 else {
+            drops[.malformed, default: 0] += 1
+            return
+        }
         let spi = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
         guard let entry = inbound[spi] else {
             drops[.badSPI, default: 0] += 1

@@ -147,7 +147,8 @@ public final class Daemon {
         }
         for e in sockets.keys where !wanted.contains(e) { sockets[e] = nil }
         for e in wanted where sockets[e] == nil { sockets[e] = try UDPSocket(bind: e) }
-        let addresses = Set(configuration.tunnels.map(\.ike.local.address).filter { $0.count == 4 })
+        // Raw ESP (protocol 50) on every local address, IPv4 and IPv6 alike.
+        let addresses = Set(configuration.tunnels.map(\.ike.local.address))
         for a in rawESP.keys where !addresses.contains(a) { rawESP[a] = nil }
         for a in addresses where rawESP[a] == nil {
             do { rawESP[a] = try RawESPSocket(bind: Endpoint(address: a, port: 0)) } catch { logger.warning("no raw ESP on \(Endpoint.text(a)): \(error)") }
