@@ -5,7 +5,9 @@
 # both `ikectl status --json` show "up" with one Child SA whose SPIs match crosswise; VM and EC2
 # ping each other and move 100 MB of verified TCP through it. Also: metrics, `ikectl up` with
 # the wrong PSK, reload, replayed and bit-flipped ESP, rekeys under a ping, secrets kept out of
-# the trace log, and SIGTERM (DELETE sent, exit 0, nothing left behind).
+# the trace log, SIGTERM (DELETE sent, exit 0, nothing left behind), and the tunnel MTU: derived
+# from the Child SA on the Azure side, mtu = 1500 on the AWS side with 1500-byte pings from EC2
+# fragmented before encryption (no DF) or answered with "Frag needed" (DF).
 #
 # Usage (as root): scripts/interop/iked-pair.sh [BIN_DIR]   (default .build/debug)
 set -euo pipefail
