@@ -52,14 +52,20 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var drops: [String: Int]?
     /// ESP packets the datapath dropped since start, by reason (replay, authFailure, badSPI, ...).
     public var espDrops: [String: UInt64]?
-    public init(tunnels: [TunnelStatus], drops: [String: Int]? = nil, espDrops: [String: UInt64]? = nil) {
+    /// Inner packets larger than their SA's path carries, since start: `fragmented` (and the
+    /// `fragments` sent for them), `fragmentationNeeded` and `packetTooBig` (ICMP answers written
+    /// back into the TUN), `dropped` (neither was possible).
+    public var espOversize: [String: UInt64]?
+    public init(tunnels: [TunnelStatus], drops: [String: Int]? = nil, espDrops: [String: UInt64]? = nil,
+                espOversize: [String: UInt64]? = nil) {
         self.tunnels = tunnels
         self.drops = drops
         self.espDrops = espDrops
+        self.espOversize = espOversize
     }
 
     enum CodingKeys: String, CodingKey {
-        case tunnels, drops, espDrops = "esp_drops"
+        case tunnels, drops, espDrops = "esp_drops", espOversize = "esp_oversize"
     }
 }
 
@@ -72,9 +78,12 @@ public struct TunnelStatus: Codable, Sendable, Equatable {
     public var ikeSA: IKESAStatus?
     public var childSAs: [ChildSAStatus]
     public var lastError: String?
+    /// The tunnel interface's MTU now (set, or derived from the Child SA); nil without one.
+    public var mtu: Int?
 
     public init(name: String, state: String, localAddress: String, remoteAddress: String,
-                ikeSA: IKESAStatus?, childSAs: [ChildSAStatus], lastError: String?) {
+                ikeSA: IKESAStatus?, childSAs: [ChildSAStatus], lastError: String?, mtu: Int? = nil) {
+        self.mtu = mtu
         self.name = name
         self.state = state
         self.localAddress = localAddress
@@ -86,7 +95,7 @@ public struct TunnelStatus: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, state, localAddress = "local_address", remoteAddress = "remote_address", ikeSA = "ike_sa"
-        case childSAs = "child_sas", lastError = "last_error"
+        case childSAs = "child_sas", lastError = "last_error", mtu
     }
 
     /// Absent values are written as null, so every key of the documented shape is present.
@@ -99,6 +108,7 @@ public struct TunnelStatus: Codable, Sendable, Equatable {
         try c.encode(ikeSA, forKey: .ikeSA)
         try c.encode(childSAs, forKey: .childSAs)
         try c.encode(lastError, forKey: .lastError)
+        try c.encode(mtu, forKey: .mtu)
     }
 }
 

@@ -23,6 +23,11 @@ public final class TunDevice {
 
     deinit { close(fd) }
 
+    /// Changes the interface's MTU (and keeps it up: the same ioctls as at creation).
+    public func setMTU(_ mtu: Int) throws(NetError) {
+        guard clinux_link_up(name, Int32(mtu)) == 0 else { throw NetError("set mtu", "\(name) mtu \(mtu)") }
+    }
+
     /// Gives the interface its own address: IPv4 (e.g. 169.254.21.2/30) or IPv6 (e.g.
     /// fd00:1::1/64, added without duplicate address detection so it is usable at once).
     public func addAddress(_ address: [UInt8], prefix: Int) throws(NetError) {

@@ -94,6 +94,7 @@ import Testing
         Broken(what: "replay window too large", toml: base + "\nreplay_window = 5000", key: "tunnel.t.replay_window"),
         Broken(what: "MTU too small", toml: base + "\nmtu = 100", key: "tunnel.t.mtu"),
         Broken(what: "MSS above the MTU", toml: base + "\nmtu = 1400\nmss_clamp = 2000", key: "tunnel.t.mss_clamp"),
+        Broken(what: "MSS above a 1500-byte packet's without mtu", toml: base + "\nmss_clamp = 1461", key: "tunnel.t.mss_clamp"),
         Broken(what: "interface name too long", toml: base + "\ninterface = \"a-very-long-interface-name\"", key: "tunnel.t.interface"),
         Broken(what: "default interface name too long", toml: base.replacingOccurrences(of: "[tunnel.t]", with: "[tunnel.a-long-tunnel-name]"), key: "tunnel.a-long-tunnel-name.interface"),
         Broken(what: "inside_address without prefix", toml: base + "\ninside_address = \"169.254.21.2\"", key: "tunnel.t.inside_address"),
@@ -157,7 +158,8 @@ import Testing
         #expect(t.ike.localID == .fqdn("azure-gw.example"))
         #expect(t.ike.remoteID == .keyID([0x0a, 0x0b]))
         #expect(t.ike.dpdDelay == nil)
-        #expect(t.interface == "ike-t" && t.mtu == 1400 && t.mssClamp == 1360 && t.startAction == .add)
+        #expect(t.interface == "ike-t" && t.startAction == .add)
+        #expect(t.mtu == nil && t.mssClamp == .followMTU, "derived from the Child SA unless set")
         #expect(t.routes.map(\.notation) == ["10.2.0.0/16"])
         #expect(t.ike.ikeProposals.count == 2, "default proposals")
     }
@@ -167,6 +169,17 @@ import Testing
         let dir = (path as NSString).deletingLastPathComponent
         try FileManager.default.createSymbolicLink(atPath: dir + "/link.psk", withDestinationPath: dir + "/t.psk")
         #expect(try Self.check(path).status == 0)
+    }
+
+    @Test func mtuAndMSSClampSettings() throws {
+        func tunnel(_ extra: String) throws -> TunnelSettings {
+            try #require(try ConfigLoader.parse(Self.base + extra, file: "x.toml").tunnels.first)
+        }
+        let fixed = try tunnel("\nmtu = 1500")
+        #expect(fixed.mtu == 1500 && fixed.mssClamp == .followMTU && fixed.mssClamp.mss(mtu: 1500) == 1460, "explicit mtu wins")
+        #expect(try tunnel("\nmss_clamp = 1350").mssClamp == .fixed(1350))
+        #expect(try tunnel("\nmss_clamp = false").mssClamp.mss(mtu: 1446) == nil)
+        #expect(try tunnel("").mssClamp.mss(mtu: 1446) == 1406, "follows the derived MTU")
     }
 
     @Test func emptyRoutesMeanNone() throws {

@@ -5,7 +5,9 @@
 # both `ikectl status --json` show "up" with one Child SA whose SPIs match crosswise; VM and EC2
 # ping each other and move 100 MB of verified TCP through it. Also: metrics, `ikectl up` with
 # the wrong PSK, reload, replayed and bit-flipped ESP, rekeys under a ping, secrets kept out of
-# the trace log, and SIGTERM (DELETE sent, exit 0, nothing left behind).
+# the trace log, SIGTERM (DELETE sent, exit 0, nothing left behind), and the tunnel MTU: derived
+# from the Child SA on the Azure side, mtu = 1500 on the AWS side with 1500-byte pings from EC2
+# fragmented before encryption (no DF) or answered with "Frag needed" (DF).
 #
 # Usage (as root): scripts/interop/iked-pair.sh [BIN_DIR]   (default .build/debug)
 set -euo pipefail
@@ -88,6 +90,7 @@ local_ts = "10.2.0.0/16"
 remote_ts = "10.1.0.0/16"
 ike_proposals = ["aes256gcm16-prfsha256-ecp256", "aes256-sha256-modp2048"]
 esp_proposals = ["aes256gcm16", "aes256-sha256"]
+mtu = 1500   # larger than AES-GCM over raw ESP carries (1446): the oversize path is exercised
 
 [tunnel.other]
 local_address = "192.0.2.3"
@@ -139,6 +142,25 @@ check "same IKE SA on both sides" test "$(json "$WORK/a.json" "t['ike_sa']['spi_
 ctl_a status >"$WORK/a.table"
 check "the table says UP (Connected)" grep -q 'UP (Connected)' "$WORK/a.table"
 cat "$WORK/a.table"
+
+# The tunnel MTU (issue 6): the Azure side has no mtu, so its TUN follows the Child SA (AES-GCM,
+# raw ESP: 1446, the AWS table); the AWS side has mtu = 1500, so a 1500-byte packet from EC2 is
+# fragmented before encryption without DF and answered with "fragmentation needed" with DF.
+ip -n "$NS_A" link show ike-aws-vpc | head -1
+check "azure side (no mtu): the TUN is at the derived MTU 1446" sh -c "ip -n $NS_A link show ike-aws-vpc | grep -q 'mtu 1446 '"
+check "... logged once: mtu 1280 -> 1446" test "$(grep -c 'mtu 1280 -> 1446' "$WORK/azure.log")" = 1
+check "aws side (mtu = 1500): an explicit mtu wins" sh -c "ip -n $NS_B link show ike-azure-vnet | grep -q 'mtu 1500 '"
+ip netns exec "$NS_EC2" ping -M dont -s 1472 -c 3 -i 0.2 -W 2 10.1.1.4 >"$WORK/ping-dont.out" 2>&1 || true
+grep -E 'packets transmitted' "$WORK/ping-dont.out"
+check "EC2: ping -M dont -s 1472 10.1.1.4 gets replies (fragmented before encryption)" grep -q ' 0% packet loss' "$WORK/ping-dont.out"
+ip netns exec "$NS_EC2" ping -M do -s 1472 -c 2 -i 0.2 -W 2 10.1.1.4 >"$WORK/ping-do.out" 2>&1 || true
+cat "$WORK/ping-do.out" | grep -E 'mtu|packets transmitted' || true
+check "EC2: ping -M do -s 1472 10.1.1.4 gets 'Frag needed' with mtu = 1446" grep -qE 'Frag needed and DF set \(mtu = 1446\)' "$WORK/ping-do.out"
+ctl_b status --json >"$WORK/oversize.json"
+check "aws side counts them: esp_oversize fragmented >= 3 (6 fragments), fragmentationNeeded >= 1" python3 -c "
+import json; d = json.load(open('$WORK/oversize.json'))['esp_oversize']
+assert d.get('fragmented', 0) >= 3 and d.get('fragments', 0) >= 6 and d.get('fragmentationNeeded', 0) >= 1, d"
+check "status --json shows each tunnel's mtu" test "$(json "$WORK/oversize.json" "t['mtu']")" = 1500
 
 ip netns exec "$NS_A" python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9814/metrics', timeout=5).read().decode())" >"$WORK/metrics.txt" 2>&1 || true
 metric() { python3 - "$WORK/metrics.txt" "$@" <<'PY'

@@ -35,6 +35,31 @@ public enum CloseAction: String, Sendable, CaseIterable {
     case restart
 }
 
+/// `mss_clamp`: off, a fixed MSS, or (the default) the tunnel's effective MTU − 40, which
+/// follows the MTU when it is derived from the Child SA.
+public enum MSSClampSetting: Sendable, Equatable, CustomStringConvertible {
+    case off
+    case fixed(Int)
+    case followMTU
+
+    /// The MSS to clamp to with the TUN at `mtu`; nil = no clamping.
+    public func mss(mtu: Int) -> Int? {
+        switch self {
+        case .off: nil
+        case .fixed(let v): v
+        case .followMTU: mtu - 40
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .off: "off"
+        case .fixed(let v): "\(v)"
+        case .followMTU: "mtu-40"
+        }
+    }
+}
+
 /// One `[tunnel.NAME]` table, validated: the IKE core's view plus what the daemon and the
 /// datapath need. Invariant: every field holds a value `ConfigLoader` checked.
 public struct TunnelSettings: Sendable {
@@ -43,9 +68,10 @@ public struct TunnelSettings: Sendable {
     public var closeAction: CloseAction
     public var replayWindow: Int
     public var interface: String
-    public var mtu: Int
-    /// TCP MSS to clamp to; nil = no clamping.
-    public var mssClamp: Int?
+    /// The TUN's MTU when set; nil = derived from each Child SA's suite and encapsulation
+    /// (ESPPathMTU), starting at a safe value until the first one is installed.
+    public var mtu: Int?
+    public var mssClamp: MSSClampSetting
     /// The tunnel interface's own addresses, IPv4 and/or IPv6, e.g. 169.254.21.2/30 (AWS/Azure
     /// inside addresses) and fd00:1::1/64; empty = none.
     public var insideAddresses: [(address: [UInt8], prefix: Int)]

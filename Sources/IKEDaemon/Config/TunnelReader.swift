@@ -1,3 +1,4 @@
+import ESPCore
 import Foundation
 import IKECore
 import IKECrypto
@@ -63,7 +64,7 @@ struct TunnelReader {
             s.fail("remote_address", "is \(remote.count == 4 ? "IPv4" : "IPv6") but local_address is \(local.count == 4 ? "IPv4" : "IPv6")")
         }
         let replayWindow = s.int("replay_window", 0...4096) ?? 1024
-        let mtu = s.int("mtu", 576...9000) ?? 1400
+        let mtu = s.int("mtu", 576...9000)
         let settings = (interface: interfaceName(), mss: mssClamp(mtu: mtu), inside: insideAddresses(),
                         routes: routes(remoteTS), profile: profile())
         guard s.reader.errors.count == before, let local, let psk, let ike, let esp else { return nil }
@@ -177,10 +178,12 @@ struct TunnelReader {
         return n
     }
 
-    func mssClamp(mtu: Int) -> Int? {
-        guard let v = s.table["mss_clamp"] else { return mtu - 40 }
-        if let b = v.bool, !b { return nil }
-        return s.int("mss_clamp", 536...(mtu - 40)) ?? (mtu - 40)
+    /// Without `mtu` the MSS may be at most what a 1500-byte inner packet allows: the derived
+    /// MTU is always below that.
+    func mssClamp(mtu: Int?) -> MSSClampSetting {
+        guard let v = s.table["mss_clamp"] else { return .followMTU }
+        if let b = v.bool, !b { return .off }
+        return s.int("mss_clamp", 536...((mtu ?? ESPPathMTU.ethernet) - 40)).map(MSSClampSetting.fixed) ?? .followMTU
     }
 
     /// `inside_address`: one ADDRESS/PREFIX or a list, IPv4 and/or IPv6 (a dual-stack inside

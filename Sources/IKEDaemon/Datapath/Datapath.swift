@@ -9,27 +9,39 @@ import LinuxNet
 /// from the engine's events, packets sealed from the TUN to the peer and opened from the peer
 /// to the TUN, in one preallocated buffer. Single-threaded, inside the daemon's poll loop.
 final class Datapath {
+    /// An outbound SA with the largest inner packet its path carries (ESPPathMTU, computed once).
+    typealias Outbound = (id: ChildSAID, sa: ESPOutboundSA, info: ChildSAInfo, confirmed: Bool, limit: Int)
+
     /// One tunnel's interface and outbound state.
     final class TunnelPath {
         let settings: TunnelSettings
         let tun: TunDevice
+        /// The TUN's MTU now, and the MSS clamp that follows from it.
+        var mtu: Int
+        var mss: UInt16?
         /// Outbound SAs, newest last; packets use the newest confirmed one.
-        var outbound: [(id: ChildSAID, sa: ESPOutboundSA, info: ChildSAInfo, confirmed: Bool)] = []
+        var outbound: [Outbound] = []
         /// The selectors outbound packets must match (those of the newest Child SA).
         var localRanges: [AddressRange] = []
         /// Totals over every SA the tunnel ever had (for metrics: counters never go back).
         var bytesIn: UInt64 = 0, packetsIn: UInt64 = 0, bytesOut: UInt64 = 0, packetsOut: UInt64 = 0
         var remoteRanges: [AddressRange] = []
 
-        init(settings: TunnelSettings, tun: TunDevice) {
+        init(settings: TunnelSettings, tun: TunDevice, mtu: Int) {
             self.settings = settings
             self.tun = tun
+            self.mtu = mtu
+            mss = settings.mssClamp.mss(mtu: mtu).map { UInt16(clamping: $0) }
         }
     }
 
     let provider = OpenSSLProvider()
     let random = OpenSSLRandom()
     let buffer = PacketBuffer()
+    /// The oversize slow path's output (fragments, ICMP answers), allocated once.
+    let slowBuffer = PacketBuffer()
+    /// How oversize packets went (fragmented, too-big answers, dropped).
+    var oversize: [OversizeCounter: UInt64] = [:]
     var paths: [String: TunnelPath] = [:]
     /// One inbound SA with what a packet on it needs, found by SPI with one lookup.
     final class InboundEntry {
@@ -62,7 +74,9 @@ final class Datapath {
     /// Creates the tunnel's TUN with its address and routes.
     func open(_ t: TunnelSettings) throws {
         guard paths[t.name] == nil else { return }
-        let tun = try TunDevice(name: t.interface, mtu: t.mtu)
+        // Without an explicit mtu the TUN starts small and follows the Child SA (install).
+        let mtu = t.mtu ?? ESPPathMTU.safeStart
+        let tun = try TunDevice(name: t.interface, mtu: mtu)
         // IPv6 inside the tunnel: the kernel drops IPv6 written to, and refuses IPv6 addresses
         // and routes on, an interface with disable_ipv6 set.
         if t.carriesIPv6 { try tun.enableIPv6() }
@@ -71,8 +85,8 @@ final class Datapath {
             guard let prefix = prefixLength(r) else { continue }
             try tun.route(r.startAddress, length: prefix)
         }
-        paths[t.name] = TunnelPath(settings: t, tun: tun)
-        log("[\(t.name)] interface \(t.interface) up, mtu \(t.mtu), routes \(t.routes.notation)")
+        paths[t.name] = TunnelPath(settings: t, tun: tun, mtu: mtu)
+        log("[\(t.name)] interface \(t.interface) up, mtu \(mtu)\(t.mtu == nil ? " until a Child SA sets it" : ""), routes \(t.routes.notation)")
     }
 
     /// Removes the tunnel's interface (the kernel drops its routes with it).
@@ -95,14 +109,17 @@ final class Datapath {
             let inSA = ESPInboundSA(spi: info.id.inbound, transform: try transform(info.inboundKeys), extendedSequenceNumbers: info.esn,
                                     replayWindow: path.settings.replayWindow,
                                     remoteSelectors: info.remoteTS.compactMap(range), localSelectors: info.localTS.compactMap(range))
-            let outSA = ESPOutboundSA(spi: info.id.outbound, transform: try transform(info.outboundKeys), extendedSequenceNumbers: info.esn)
+            let outTransform = try transform(info.outboundKeys)
+            let outSA = ESPOutboundSA(spi: info.id.outbound, transform: outTransform, extendedSequenceNumbers: info.esn)
+            let limit = outTransform.largestInnerPacket(outerIPv6: info.local.address.count == 16, udpEncapsulated: info.udpEncapsulation)
             inbound[info.id.inbound] = InboundEntry(sa: inSA, path: path, id: info.id)
             // A first SA is used at once, and so is one we initiated (the peer answered, so it has
             // it); otherwise once the peer shows it has it (first inbound packet on it) or the old
             // pair is deleted (make-before-break, issue 6).
-            path.outbound.append((info.id, outSA, info, confirmed: old == nil || info.weInitiated || path.outbound.isEmpty))
+            path.outbound.append((info.id, outSA, info, confirmed: old == nil || info.weInitiated || path.outbound.isEmpty, limit: limit))
             path.localRanges = info.localTS.compactMap(range)
             path.remoteRanges = info.remoteTS.compactMap(range)
+            if path.settings.mtu == nil { setMTU(path, limit, because: info) }
         } catch {
             log("[\(info.id.tunnel)] cannot install Child SA \(info.id): \(error)")
         }
@@ -131,7 +148,12 @@ final class Datapath {
                 drops[isLinkScopedIPv6(buffer) ? .linkLocal : .tsMismatch, default: 0] += 1
                 continue
             }
-            if let mss = path.settings.mssClamp { clampMSS(buffer, to: UInt16(mss)) }
+            if let mss = path.mss { clampMSS(buffer, to: mss) }
+            // Larger than one outer packet carries (only with an explicit mtu): the slow path.
+            if n > current.limit {
+                sendOversize(path, current)
+                continue
+            }
             if let reason = current.sa.seal(buffer, random: random) {
                 drops[reason, default: 0] += 1
                 continue
@@ -165,14 +187,14 @@ final class Datapath {
         if path.outbound.last?.confirmed == false, let i = path.outbound.firstIndex(where: { $0.id == entry.id }) {
             path.outbound[i].confirmed = true   // the peer sends on the new pair: it has it
         }
-        if let mss = path.settings.mssClamp { clampMSS(buffer, to: UInt16(mss)) }
+        if let mss = path.mss { clampMSS(buffer, to: mss) }
         path.bytesIn &+= UInt64(buffer.count)
         path.packetsIn &+= 1
         path.tun.write(UnsafeRawBufferPointer(buffer.bytes))
     }
 
     /// Volume lifetimes (RFC 7296 §2.8: soft rekeys, hard deletes), reported once per SA.
-    private func checkLimits(_ info: ChildSAInfo, bytes: UInt64, packets: UInt64, sequenceNearEnd: Bool) {
+    func checkLimits(_ info: ChildSAInfo, bytes: UInt64, packets: UInt64, sequenceNearEnd: Bool) {
         // The limits are compared first: the sets are only consulted once a limit is passed.
         let spi = info.id.inbound
         if (info.hardBytes.map { bytes >= $0 } ?? false) || (info.hardPackets.map { packets >= $0 } ?? false) {

@@ -44,7 +44,8 @@ extension Daemon {
             let selected = configuration.tunnels.filter { r.tunnel == nil || $0.name == r.tunnel }
             reply(c, ControlResponse(ok: true, message: statusLine, status: StatusReport(tunnels: selected.map { status($0, now: now) },
                                                                                      drops: Dictionary(uniqueKeysWithValues: engine.dropCounts.map { ($0.key.rawValue, $0.value) }),
-                                                                                     espDrops: Dictionary(uniqueKeysWithValues: datapath.drops.map { ($0.key.rawValue, $0.value) }))))
+                                                                                     espDrops: Dictionary(uniqueKeysWithValues: datapath.drops.map { ($0.key.rawValue, $0.value) }),
+                                                                                     espOversize: Dictionary(uniqueKeysWithValues: datapath.oversize.map { ($0.key.rawValue, $0.value) }))))
         case .up:
             let t = r.tunnel!
             if state(of: t) == "up" { return reply(c, ControlResponse(ok: true, message: "tunnel \(t) is UP")) }
@@ -95,6 +96,6 @@ extension Daemon {
         }
         return TunnelStatus(name: t.name, state: state(of: t.name), localAddress: Endpoint.text(t.ike.local.address),
                             remoteAddress: t.ike.remote.map { Endpoint.text($0.address) } ?? "%any",
-                            ikeSA: ike, childSAs: children, lastError: lastError[t.name])
+                            ikeSA: ike, childSAs: children, lastError: lastError[t.name], mtu: datapath.paths[t.name]?.mtu)
     }
 }

@@ -49,7 +49,7 @@ extension Daemon {
 extension TunnelSettings {
     /// Everything but the IKE settings, for telling whether a reload changed the tunnel.
     var localSignature: String {
-        "\(startAction) \(closeAction) \(replayWindow) \(interface) \(mtu) \(mssClamp.map(String.init) ?? "-") "
+        "\(startAction) \(closeAction) \(replayWindow) \(interface) \(mtu.map(String.init) ?? "derived") \(mssClamp) "
             + "\(insideAddresses.map { "\($0.address)/\($0.prefix)" }) \(routes.notation) \(profile ?? "-")"
     }
 }
