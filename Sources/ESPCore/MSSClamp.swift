@@ -1,21 +1,26 @@
 /// TCP MSS clamping (what AWS and Azure ask of a tunnel endpoint: clouds.md, MTU/MSS): a SYN
 /// whose MSS option exceeds the limit is rewritten in place, with the TCP checksum updated
 /// incrementally (RFC 1624, eqn. 3). Works on IPv4 and on IPv6 without extension headers;
-/// anything it does not understand is left untouched.
+/// anything it does not understand is left untouched. `ipv4Limit` is the MSS for IPv4 (the
+/// interface MTU − 40); IPv6 segments get 20 bytes less, for the longer IPv6 header, so both fit
+/// the same MTU.
 @discardableResult
-public func clampMSS(_ p: PacketBuffer, to limit: UInt16) -> Bool {
+public func clampMSS(_ p: PacketBuffer, to ipv4Limit: UInt16) -> Bool {
     let b = p.bytes
     guard b.count >= 20 else { return false }
     let tcp: Int
+    let limit: UInt16
     switch b[0] >> 4 {
     case 4:
         let ihl = Int(b[0] & 0x0F) * 4
         // Protocol TCP, not a later fragment (offset 0).
         guard b[9] == 6, ihl >= 20, b[6] & 0x1F == 0, b[7] == 0 else { return false }
         tcp = ihl
+        limit = ipv4Limit
     case 6:
-        guard b.count >= 40, b[6] == 6 else { return false }
+        guard b.count >= 40, b[6] == 6, ipv4Limit > 20 else { return false }
         tcp = 40
+        limit = ipv4Limit - 20
     default:
         return false
     }

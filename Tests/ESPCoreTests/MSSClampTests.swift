@@ -47,6 +47,37 @@ import Testing
         #expect(!clampMSS(buffer, to: 1360))
     }
 
+    /// The same SYN over IPv6 (fd00:1::4 -> fd00:2::10, no extension headers).
+    static func syn6(mss: UInt16) -> [UInt8] {
+        let v4 = syn(mss: mss)
+        var tcp = Array(v4[20...])
+        tcp[16] = 0
+        tcp[17] = 0
+        let src: [UInt8] = [0xFD, 0, 0, 1] + [UInt8](repeating: 0, count: 11) + [4]
+        let dst: [UInt8] = [0xFD, 0, 0, 2] + [UInt8](repeating: 0, count: 11) + [0x10]
+        let pseudo = src + dst + [0, 0, 0, UInt8(tcp.count), 0, 0, 0, 6]
+        let c = checksum(pseudo: pseudo, tcp)
+        tcp[16] = UInt8(c >> 8)
+        tcp[17] = UInt8(c & 0xFF)
+        return [0x60, 0, 0, 0, 0, UInt8(tcp.count), 6, 64] + src + dst + tcp
+    }
+
+    static func verifies6(_ p: [UInt8]) -> Bool {
+        checksum(pseudo: Array(p[8..<40]) + [0, 0, 0, UInt8(p.count - 40), 0, 0, 0, 6], Array(p[40...])) == 0
+    }
+
+    @Test func ipv6SegmentsGetTwentyBytesLessForTheLongerHeader() {
+        let buffer = PacketBuffer()
+        buffer.load(Self.syn6(mss: 1440))
+        #expect(Self.verifies6(buffer.array))
+        #expect(clampMSS(buffer, to: 1406))
+        let out = buffer.array
+        #expect(UInt16(out[62]) << 8 | UInt16(out[63]) == 1386)
+        #expect(Self.verifies6(out))
+        buffer.load(Self.syn6(mss: 1386))
+        #expect(!clampMSS(buffer, to: 1406))
+    }
+
     @Test func truncatedPacketsNeverTrap() {
         let full = Self.syn(mss: 1460)
         let buffer = PacketBuffer()
