@@ -2,7 +2,7 @@
 # Runs every test of iked on a fresh Debian machine, as root: installs what the tests need,
 # builds, runs the unit, vector, fixture and simulation tests, two iked daemons against each
 # other and iked against strongSwan in network namespaces, the systemd unit and man page checks,
-# then a short fuzz pass.
+# every lab scenario (scripts/lab.sh all), then a short fuzz pass.
 # Safe to run twice. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +37,9 @@ scripts/interop/iked-vs-strongswan.sh .build/debug
 
 echo "== systemd: the unit (verify, security), man pages, sd_notify, the unit's sandbox"
 scripts/systemd-check.sh .build/debug
+
+echo "== the lab: every scenario of scripts/lab.sh (release build)"
+scripts/lab.sh all
 
 echo "== short fuzz pass (IKE message decoder)"
 scripts/fuzz.sh ike-decode "${IKED_FUZZ_RUNS:-20000}"
