@@ -82,8 +82,7 @@ final class Datapath {
         if t.carriesIPv6 { try tun.enableIPv6() }
         for inside in t.insideAddresses { try tun.addAddress(inside.address, prefix: inside.prefix) }
         for r in t.routes {
-            guard let prefix = prefixLength(r) else { continue }
-            try tun.route(r.startAddress, length: prefix)
+            for prefix in r.coveringPrefixes { try tun.route(prefix.address, length: prefix.length) }
         }
         paths[t.name] = TunnelPath(settings: t, tun: tun, mtu: mtu)
         log("[\(t.name)] interface \(t.interface) up, mtu \(mtu)\(t.mtu == nil ? " until a Child SA sets it" : ""), routes \(t.routes.notation)")
@@ -228,9 +227,4 @@ final class Datapath {
     }
 
     private func range(_ ts: TrafficSelector) -> AddressRange? { AddressRange(start: ts.startAddress, end: ts.endAddress) }
-
-    private func prefixLength(_ ts: TrafficSelector) -> Int? {
-        guard let text = ts.notation.split(separator: "/").last, ts.notation.contains("/") else { return ts.startAddress.count * 8 }
-        return Int(text)
-    }
 }
