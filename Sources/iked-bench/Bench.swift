@@ -325,7 +325,7 @@ func warmUp(seconds limit: Double) {
 /// Steady-state round trip with a real replay window (1024) and selectors: seal into the
 /// buffer, open the result in place, every packet a new sequence number. Returns allocations per
 /// packet after a warm-up.
-func roundTripAllocations(_ suite: Suite, size: Int, packets: Int) -> Double {
+func roundTripAllocations(_ suite: Suite, size: Int, packets: Int) -> (allocations: UInt64, packets: Int) {
     let (key, _, integrityKey, _) = keys(suite)
     let buffer = PacketBuffer()
     let packet = makeTemplate(size: size)
@@ -345,7 +345,7 @@ func roundTripAllocations(_ suite: Suite, size: Int, packets: Int) -> Double {
     let r = run(packets)
     check(r.failures == 0 && buffer.array == Array(packet), "\(suite.name) round trip")
     check(inbound.replay.highest == UInt64(1000 + packets), "\(suite.name) replay window did not advance")
-    return Double(r.allocations) / Double(packets)
+    return (r.allocations, packets)
 }
 
 // MARK: Output
@@ -371,5 +371,7 @@ func fixed(_ v: Double, _ digits: Int) -> String {
 /// Whether CAllocCounter's malloc is the one in use (asked once, before anything is measured).
 let counterActive = iked_bench_counter_active() == 1
 
-func allocs(_ v: Double) -> String { !counterActive ? "n/a" : v == 0 ? "0" : fixed(v, 2) }
+/// Allocations per packet with two decimals; "<0.01" for the rare ones (one every few thousand
+/// packets or fewer) that two decimals would print as a misleading 0.00.
+func allocs(_ v: Double) -> String { !counterActive ? "n/a" : v == 0 ? "0" : v < 0.005 ? "<0.01" : fixed(v, 2) }
 
