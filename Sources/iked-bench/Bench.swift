@@ -19,10 +19,10 @@ struct Options {
 func usage(exitCode: Int32 = 2) -> Never {
     print("""
     usage: iked-bench [--seconds S] [--rounds N] [--sizes 64,512,...] [--suite NAME]... [--quick] [--long]
-      --seconds S   time per measurement and round (default 0.06; the default run takes ~30 s)
+      --seconds S   time per measurement and round (default 0.06; the default run takes ~45 s)
       --rounds N    interleaved rounds; the best round of each is reported (default 5)
       --quick       smoke run: 0.005 s x 1 round (~2 s in release)
-      --long        1 s x 5 rounds (~6 minutes)
+      --long        1 s x 5 rounds (~9 minutes)
       --suite NAME  only suites whose name contains NAME (repeatable)
       --no-reference  skip the OpenSSL-vs-libsodium reference table
     """)
