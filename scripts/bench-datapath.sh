@@ -3,8 +3,8 @@
 # runs it (seal and open through ESPCore next to raw OpenSSL EVP / libsodium calls on the same
 # buffers, with heap allocations per packet), then prints `openssl speed` as a second, outside
 # reference for raw AES-256-GCM on this machine.
-#   scripts/bench-datapath.sh              # about 35 s
-#   scripts/bench-datapath.sh --long       # about 6 minutes; any iked-bench flag passes through
+#   scripts/bench-datapath.sh              # about 50 s
+#   scripts/bench-datapath.sh --long       # about 9 minutes; any iked-bench flag passes through
 #   scripts/bench-datapath.sh --quick      # smoke run, a few seconds
 # A benchmark, not a test: it fails only when a seal or open fails, never on a time.
 set -euo pipefail

@@ -19,10 +19,10 @@ struct Options {
 func usage(exitCode: Int32 = 2) -> Never {
     print("""
     usage: iked-bench [--seconds S] [--rounds N] [--sizes 64,512,...] [--suite NAME]... [--quick] [--long]
-      --seconds S   time per measurement and round (default 0.06; the default run takes ~30 s)
+      --seconds S   time per measurement and round (default 0.06; the default run takes ~45 s)
       --rounds N    interleaved rounds; the best round of each is reported (default 5)
       --quick       smoke run: 0.005 s x 1 round (~2 s in release)
-      --long        1 s x 5 rounds (~6 minutes)
+      --long        1 s x 5 rounds (~9 minutes)
       --suite NAME  only suites whose name contains NAME (repeatable)
       --no-reference  skip the OpenSSL-vs-libsodium reference table
     """)
@@ -325,7 +325,7 @@ func warmUp(seconds limit: Double) {
 /// Steady-state round trip with a real replay window (1024) and selectors: seal into the
 /// buffer, open the result in place, every packet a new sequence number. Returns allocations per
 /// packet after a warm-up.
-func roundTripAllocations(_ suite: Suite, size: Int, packets: Int) -> Double {
+func roundTripAllocations(_ suite: Suite, size: Int, packets: Int) -> (allocations: UInt64, packets: Int) {
     let (key, _, integrityKey, _) = keys(suite)
     let buffer = PacketBuffer()
     let packet = makeTemplate(size: size)
@@ -345,7 +345,7 @@ func roundTripAllocations(_ suite: Suite, size: Int, packets: Int) -> Double {
     let r = run(packets)
     check(r.failures == 0 && buffer.array == Array(packet), "\(suite.name) round trip")
     check(inbound.replay.highest == UInt64(1000 + packets), "\(suite.name) replay window did not advance")
-    return Double(r.allocations) / Double(packets)
+    return (r.allocations, packets)
 }
 
 // MARK: Output
@@ -371,5 +371,7 @@ func fixed(_ v: Double, _ digits: Int) -> String {
 /// Whether CAllocCounter's malloc is the one in use (asked once, before anything is measured).
 let counterActive = iked_bench_counter_active() == 1
 
-func allocs(_ v: Double) -> String { !counterActive ? "n/a" : v == 0 ? "0" : fixed(v, 2) }
+/// Allocations per packet with two decimals; "<0.01" for the rare ones (one every few thousand
+/// packets or fewer) that two decimals would print as a misleading 0.00.
+func allocs(_ v: Double) -> String { !counterActive ? "n/a" : v == 0 ? "0" : v < 0.005 ? "<0.01" : fixed(v, 2) }
 

@@ -100,7 +100,8 @@ struct HMACTests {
     }
 
     /// Interleaving calls on one integrity object with different data keeps the key (the
-    /// NULL-key EVP_MAC_init restart), checked against the PRF keyed per call.
+    /// precomputed inner/outer states are copied, not consumed), checked against the PRF, which
+    /// is a separate HMAC (EVP_MAC) keyed per call.
     @Test func integrityContextReuse() throws {
         let random = SeededRandom(seed: 7)
         for algorithm in IntegrityAlgorithm.allCases {
