@@ -58,6 +58,8 @@ let options: Options = {
 let spi: UInt32 = 0xC0FF_EE01
 let headroom = PacketBuffer.defaultHeadroom
 let random = OpenSSLRandom()
+/// CBC IVs as the daemon's datapath makes them (an AES-CTR keystream seeded once).
+let ivSource = KeystreamRandom()
 let provider = OpenSSLProvider()
 
 /// An IPv4/UDP packet of `size` bytes from 10.1.1.4 to 10.2.1.10 with random payload, in memory
@@ -122,7 +124,7 @@ func ikedSeal(_ sa: ESPOutboundSA, _ buffer: PacketBuffer, _ packet: UnsafeMutab
     return timed(count) {
         buffer.receiveArea().baseAddress!.copyMemory(from: source, byteCount: size)
         buffer.setLength(size)
-        return sa.seal(buffer, random: random) == nil
+        return sa.seal(buffer, random: ivSource) == nil
     }
 }
 
@@ -219,7 +221,7 @@ final class SuiteBench {
         let sealer = ESPOutboundSA(spi: spi, transform: transform(suite, key, integrityKey))
         buffer.receiveArea().baseAddress!.copyMemory(from: packet.baseAddress!, byteCount: size)
         buffer.setLength(size)
-        check(sealer.seal(buffer, random: random) == nil, "\(suite.name) \(size): seal")
+        check(sealer.seal(buffer, random: ivSource) == nil, "\(suite.name) \(size): seal")
         sealed = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count, alignment: 64)
         sealed.copyMemory(from: UnsafeRawBufferPointer(buffer.bytes))
         bodyLength = sealed.count - 8 - rawSealer.ivSize - rawSealer.icvSize
@@ -338,7 +340,7 @@ func roundTripAllocations(_ suite: Suite, size: Int, packets: Int) -> (allocatio
         return timed(n) {
             buffer.receiveArea().baseAddress!.copyMemory(from: source, byteCount: size)
             buffer.setLength(size)
-            return outbound.seal(buffer, random: random) == nil && inbound.open(buffer) == nil
+            return outbound.seal(buffer, random: ivSource) == nil && inbound.open(buffer) == nil
         }
     }
     _ = run(1000)

@@ -36,7 +36,8 @@ final class Datapath {
     }
 
     let provider = OpenSSLProvider()
-    let random = OpenSSLRandom()
+    /// CBC IVs: an AES-CTR keystream seeded once, so sealing never enters the DRBG (zero allocations).
+    let random = KeystreamRandom()
     let buffer = PacketBuffer()
     /// The oversize slow path's output (fragments, ICMP answers), allocated once.
     let slowBuffer = PacketBuffer()
