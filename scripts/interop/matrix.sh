@@ -321,7 +321,14 @@ case_narrow-iked() {
 }
 setup_narrow-swan() { S_LTS=10.2.1.0/24 S_RTS=10.1.1.0/24; }
 case_narrow-swan() { case_narrow-iked "$1"; }
-swan_ts_are() { sw --list-sas 2>/dev/null | grep -Eq "^ +$1 === $2\$"; }
+# swan_ts_are LOCAL REMOTE: charon's Child SA selectors (its "local" and "remote" lines).
+swan_ts_are() {
+  local got
+  got="$(sw --list-sas 2>/dev/null | awk '($1 == "local" || $1 == "remote") && $2 ~ /\// {printf "%s ", $2}')"
+  [ "$got" = "$1 $2 " ] && return 0
+  echo "        charon's Child SA: $got(expected $1 $2)"
+  return 1
+}
 
 # 9. Several prefixes per side in one Child SA.
 setup_multi-prefix() {
