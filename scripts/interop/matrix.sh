@@ -342,27 +342,38 @@ case_multi-prefix() {
   check "iked's Child SA has both prefixes each side" ts_are 10.1.0.0/16,10.11.0.0/16 10.2.0.0/16,10.12.0.0/16
 }
 
-# 10. IKE fragmentation: charon fragments above 576 bytes; iked offers a long ESP proposal list
-#     with MODP-4096 so that its IKE_AUTH and CREATE_CHILD_SA messages exceed its 1232 bytes.
+# 10. IKE fragmentation: charon fragments above 576 bytes, iked above 1232. Both offer a long ESP
+#     proposal list with MODP-4096 (iked's twice as long), so that IKE_AUTH (the SA payload) and CREATE_CHILD_SA (the
+#     SA and a 512-byte KE) exceed those sizes; the Child SA is rekeyed by each side.
 setup_fragmentation() {
   IKE=aes256gcm16-prfsha256-modp4096
-  ESP=aes256gcm16-modp4096
-  local e list=""
-  for e in aes256gcm16 aes128gcm16 chacha20poly1305 aes256-sha512 aes256-sha384 aes256-sha256 \
+  local e list=aes256gcm16-modp4096
+  for e in aes128gcm16 chacha20poly1305 aes256-sha512 aes256-sha384 aes256-sha256 \
     aes128-sha256 aes256-sha1 aes128-sha1 aes192gcm16 aes192-sha256 aes128-sha512; do
-    list+="\"$e-modp4096-modp3072-modp2048-ecp384-ecp256\", "
+    list+=",$e-modp4096-modp3072-modp2048-ecp384-ecp256"
   done
-  K_ESP="\"$ESP\", ${list%, }"
+  ESP=$list
+  # iked's own IKE_AUTH request must pass 1232 bytes without the DH transforms, which IKE_AUTH
+  # leaves out: twice as many proposals, some with several ciphers and integrity algorithms.
+  for e in aes128gcm16 chacha20poly1305 aes256-sha512 aes256-sha384 aes256-sha256 \
+    aes128-sha256 aes256-sha1 aes128-sha1 aes192gcm16 aes192-sha256 aes128-sha512 \
+    aes256-aes192-aes128-sha512-sha384-sha256-sha1 aes128-aes192-aes256-sha1-sha256-sha384-sha512 \
+    aes192-aes128-aes256-sha256-sha1-sha512-sha384 aes256-aes128-sha384-sha512-sha1-sha256; do
+    list+=",$e-modp3072-modp4096-ecp521-x25519-modp2048s256"
+  done
+  K_ESP="\"${list//,/\", \"}\""
   K_EXTRA='fragmentation = true'
   S_CONF=("fragment_size = 576")
   S_OPTS=(conn:fragmentation=yes)
 }
 case_fragmentation() {
-  basic "$1"
+  establish "$1"
   rekey_child iked
   rekey_child swan
-  check "charon split its messages into fragments" grep -q 'splitting IKE message' "$WORK/swan/charon.log"
-  check "charon received and reassembled iked's fragments" grep -q 'reassembled fragmented IKE message' "$WORK/swan/charon.log"
+  local log=$WORK/swan/charon.log
+  check "IKE_AUTH went in fragments" grep -qE '(generating|parsed) IKE_AUTH (request|response) 1 \[ EF\(' "$log"
+  check "charon split its messages into fragments" grep -q 'splitting IKE message' "$log"
+  check "charon received and reassembled iked's fragments" grep -q 'reassembled fragmented IKE message' "$log"
   traffic
 }
 
