@@ -279,7 +279,7 @@ setup_nat-iked() { NAT=iked; S_REMOTE=%any; }
 case_nat-iked() {
   basic "$1"
   check "iked: UDP encapsulation" k_encapsulated
-  check "charon saw the NAT's address 198.51.100.254" grep -q 'remote host is behind NAT' "$WORK/swan/charon.log"
+  check "charon received iked's packets from the NAT's address 198.51.100.254" grep -q 'received packet: from 198.51.100.254\[' "$WORK/swan/charon.log"
 }
 setup_nat-swan() { NAT=swan; K_REMOTE=%any; }
 case_nat-swan() {
