@@ -318,7 +318,9 @@ case_narrow-iked() {
   basic "$1"
   check "iked's Child SA narrowed to 10.1.1.0/24 <-> 10.2.1.0/24" ts_are 10.1.1.0/24 10.2.1.0/24
   check "charon's Child SA narrowed too" swan_ts_are 10.2.1.0/24 10.1.1.0/24
+  check "10.11.1.4 (outside the selectors) does not get through" not_through 10.11.1.4 10.2.1.10
 }
+not_through() { ! quiet ip netns exec "$NS_HK" ping -q -c 2 -i 0.2 -W 1 -I "$1" "$2"; }
 setup_narrow-swan() { S_LTS=10.2.1.0/24 S_RTS=10.1.1.0/24; }
 case_narrow-swan() { case_narrow-iked "$1"; }
 # swan_ts_are LOCAL REMOTE: charon's Child SA selectors (its "local" and "remote" lines).
