@@ -35,6 +35,9 @@ scripts/interop/iked-ipv6.sh .build/debug
 echo "== iked against real strongSwan (namespaces, UDP, both roles)"
 scripts/interop/iked-vs-strongswan.sh .build/debug
 
+echo "== interop matrix: iked against strongSwan"
+scripts/interop/matrix.sh .build/debug
+
 echo "== systemd: the unit (verify, security), man pages, sd_notify, the unit's sandbox"
 scripts/systemd-check.sh .build/debug
 

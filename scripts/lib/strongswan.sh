@@ -4,18 +4,22 @@
 # The sourcing script has sourced checks.sh (for PIDS).
 CHARON=/usr/lib/ipsec/charon
 
-# swan_conf DIR: strongswan.conf for an instance whose log is DIR/charon.log (IKE and Child SA
-# detail, so the tests can look for keys in iked's logs) and whose vici socket is DIR/charon.vici.
+# swan_conf DIR [LINE...]: strongswan.conf for an instance whose log is DIR/charon.log (IKE and
+# Child SA detail, so the tests can look for keys in iked's logs) and whose vici socket is
+# DIR/charon.vici. Each LINE is an extra charon setting, e.g. "fragment_size = 576".
 swan_conf() {
-  cat >"$1/strongswan.conf" <<CONF
+  local dir=$1 extra="" line
+  shift
+  for line in "$@"; do extra+="  $line"$'\n'; done
+  cat >"$dir/strongswan.conf" <<CONF
 charon {
-  load_modular = no
+${extra}  load_modular = no
   load = random nonce aes sha1 sha2 hmac gcm openssl curve25519 chapoly pem pkcs1 x509 kdf kernel-libipsec kernel-netlink socket-default vici
   install_routes = no
   retransmit_timeout = 2
   filelog {
     interop {
-      path = $1/charon.log
+      path = $dir/charon.log
       append = no
       flush_line = yes
       default = 1
@@ -25,16 +29,27 @@ charon {
     }
   }
   syslog { daemon { default = -1 } }
-  plugins { vici { socket = unix://$1/charon.vici } }
+  plugins { vici { socket = unix://$dir/charon.vici } }
 }
 CONF
 }
 
-# swan_connection DIR LOCAL_ADDR REMOTE_ADDR IKE ESP LOCAL_TS REMOTE_TS LOCAL_ID REMOTE_ID PSK:
-# DIR/swanctl.conf with one connection "iked" and its Child SA "net", no automatic rekeys (the
-# tests rekey on purpose), DPD every 3 s, and ESP in UDP (kernel-libipsec does nothing else, so
-# charon fakes a NAT when there is none and both sides move to 4500).
+# swan_connection DIR LOCAL_ADDR REMOTE_ADDR IKE ESP LOCAL_TS REMOTE_TS LOCAL_ID REMOTE_ID PSK
+# [OPTION...]: DIR/swanctl.conf with one connection "iked" and its Child SA "net", no automatic
+# rekeys (the tests rekey on purpose), DPD every 3 s, and ESP in UDP (kernel-libipsec does nothing
+# else, so charon fakes a NAT when there is none and both sides move to 4500). LOCAL_TS and
+# REMOTE_TS may list several selectors, comma-separated. Each OPTION is "conn:KEY=VALUE" (added to
+# the connection, e.g. conn:fragmentation=yes) or "child:KEY=VALUE" (added to the Child SA, e.g.
+# child:dpd_action=restart); a later KEY overrides the defaults above.
 swan_connection() {
+  local conn_extra="" child_extra="" opt
+  for opt in "${@:11}"; do
+    case $opt in
+      conn:*) conn_extra+="    ${opt#conn:}"$'\n' ;;
+      child:*) child_extra+="        ${opt#child:}"$'\n' ;;
+      *) echo "swan_connection: option $opt is neither conn:KEY=VALUE nor child:KEY=VALUE" >&2; return 1 ;;
+    esac
+  done
   cat >"$1/swanctl.conf" <<CONF
 connections {
   iked {
@@ -45,7 +60,7 @@ connections {
     dpd_delay = 3s
     rekey_time = 0
     encap = yes
-    local { auth = psk
+${conn_extra}    local { auth = psk
       id = $8 }
     remote { auth = psk
       id = $9 }
@@ -56,7 +71,7 @@ connections {
         esp_proposals = $5
         rekey_time = 0
         start_action = none
-      }
+${child_extra}      }
     }
   }
 }
