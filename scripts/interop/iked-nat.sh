@@ -74,9 +74,7 @@ remote_ts = "$6"
 ike_proposals = "$IKE"
 esp_proposals = "$ESP"
 CONF
-  ip netns exec "$2" "$BIN/iked" --config "$WORK/$1/iked.toml" 2>"$WORK/$1/iked.log" &
-  PIDS+=($!)
-  wait_sockets "$WORK/$1/iked.sock"
+  launch_iked "$2" "$WORK/$1/iked.toml" "$WORK/$1/iked.log" "$WORK/$1/iked.sock"
 }
 ctl() { local side=$1; shift; "$BIN/ikectl" --socket "$WORK/$side/iked.sock" "$@"; }
 encapsulated() { ctl "$1" status --json | python3 -c "import json,sys; t=json.load(sys.stdin)['tunnels'][0]; sys.exit(0 if t['state'] == 'up' and t['ike_sa']['udp_encapsulation'] else 1)"; }

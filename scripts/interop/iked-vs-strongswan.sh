@@ -82,11 +82,7 @@ esp_proposals = "$ESP"
 local_ts = "10.1.0.0/16"
 remote_ts = "10.2.0.0/16"
 CONF
-  ip netns exec "$NS_K" "$BIN/iked" --config "$WORK/iked.toml" 2>"$WORK/iked.log" &
-  PIDS+=($!)
-  IKED_PID=$!
-  local i
-  for i in $(seq 1 50); do [ -S "$WORK/iked.sock" ] && break; sleep 0.1; done
+  launch_iked "$NS_K" "$WORK/iked.toml" "$WORK/iked.log" "$WORK/iked.sock"
 }
 
 ctl() { "$BIN/ikectl" --socket "$WORK/iked.sock" "$@"; }

@@ -39,9 +39,7 @@ lab_config() {
 # next to it, CONFIG.log) and waits for its control socket.
 lab_iked() {
   "$BIN/iked" --check --config "$2" >/dev/null || { echo "iked --check refused $2" >&2; return 1; }
-  ip netns exec "$1" "$BIN/iked" --config "$2" >"$2.log" 2>&1 </dev/null &
-  PIDS+=($!)
-  wait_sockets "$3"
+  launch_iked "$1" "$2" "$2.log" "$3"
   [ -S "$3" ] || { echo "iked in $1 did not start; its log:" >&2; tail -20 "$2.log" >&2; return 1; }
 }
 

@@ -27,6 +27,15 @@ trap_cleanup() {
   trap 'exit 130' INT TERM
 }
 
+# launch_iked NS CONFIG LOG SOCKET: runs iked in NS with CONFIG (its output to LOG, stdin closed,
+# so no pipe of the caller stays open), adds it to PIDS, sets IKED_PID, and waits for SOCKET.
+launch_iked() {
+  ip netns exec "$1" "$BIN/iked" --config "$2" >"$3" 2>&1 </dev/null &
+  IKED_PID=$!
+  PIDS+=($!)
+  wait_sockets "$4"
+}
+
 # wait_sockets PATH...: up to 5 s for each unix socket to appear.
 wait_sockets() {
   local f i
