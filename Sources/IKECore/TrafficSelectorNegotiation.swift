@@ -63,6 +63,16 @@ public enum TrafficSelectorNegotiation {
         return (answeredInitiator, answeredResponder)
     }
 
+    /// Azure's policy-based selectors (UsePolicyBasedTrafficSelectors): every configured prefix
+    /// must survive narrowing whole, i.e. the peer proposed every local × remote pair.
+    public static func requireCoverage(of configured: [TrafficSelector], by narrowed: [TrafficSelector],
+                                       side: String) throws(NegotiationError) {
+        for c in configured where !narrowed.contains(where: { $0.contains(c) }) {
+            throw NegotiationError(.tsUnacceptable,
+                                   "policy-based selectors: \(side) \(narrowed.notation) does not cover the configured \(c.notation)")
+        }
+    }
+
     /// All non-empty intersections of proposed x configured, reduced to a minimal cover.
     static func intersections(_ proposed: [TrafficSelector], _ configured: [TrafficSelector]) -> [TrafficSelector] {
         var result: [TrafficSelector] = []

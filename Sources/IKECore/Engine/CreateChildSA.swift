@@ -235,7 +235,7 @@ extension IKESA {
         guard let sa = p.securityAssociation, let tsi = p.tsInitiator, let tsr = p.tsResponder else {
             throw NegotiationError(.invalidSyntax, "Child SA request lacks SA, TSi or TSr")
         }
-        var specs = config.espProposals
+        var specs = config.espAccepted ?? config.espProposals
         var offered = sa.proposals
         if inIKEAuth {
             specs = specs.map { var s = $0; s.dhGroups = []; return s }
@@ -253,6 +253,10 @@ extension IKESA {
         }
         let ts = try TrafficSelectorNegotiation.narrow(proposedInitiator: tsi, proposedResponder: tsr,
                                                        localConfig: config.localTS, remoteConfig: config.remoteTS)
+        if config.requireEveryPrefixPair {
+            try TrafficSelectorNegotiation.requireCoverage(of: config.localTS, by: ts.responder, side: "TSr")
+            try TrafficSelectorNegotiation.requireCoverage(of: config.remoteTS, by: ts.initiator, side: "TSi")
+        }
         let spi = context.allocateChildSPI()
         let child: ChildSA
         do {

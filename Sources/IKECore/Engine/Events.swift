@@ -131,4 +131,6 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable {
     case malformed, unknownSPI, noMatchingTunnel, integrityCheckFailed, unexpectedResponse
     case oldRequest, futureRequest, fragmentDropped, halfOpenLimit, badCookie, unexpectedExchange
     case invalidInitRequest
+    /// IKE_SA_INIT from the peer of a tunnel whose connection mode is InitiatorOnly.
+    case initiatorOnly
 }

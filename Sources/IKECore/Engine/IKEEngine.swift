@@ -109,6 +109,9 @@ public final class IKEEngine {
         guard let remote = config.remote else {
             throw EngineError("tunnel '\(name)' has remote_address %any and can only respond")
         }
+        guard config.initiation != .responderOnly else {
+            throw EngineError("tunnel '\(name)' has connection mode ResponderOnly: the peer must initiate")
+        }
         if sas.values.contains(where: { $0.config.name == name && $0.state != .dead && $0.state != .rekeyed && $0.state != .deleting }) {
             return
         }

@@ -23,6 +23,9 @@ extension IKEEngine {
         guard let config = local.first(where: { $0.remote?.address == from.address }) ?? local.first(where: { $0.remote == nil }) else {
             return context.drop(.noMatchingTunnel, "-", "IKE_SA_INIT from \(from) to \(to) matches no tunnel")
         }
+        guard config.initiation != .initiatorOnly else {
+            return context.drop(.initiatorOnly, config.name, "IKE_SA_INIT from \(from): the tunnel's connection mode is InitiatorOnly")
+        }
         let p = message.payloads
         guard let offered = p.securityAssociation, let ke = p.keyExchange, let nonce = validNonce(p.nonce) else {
             return context.drop(.invalidInitRequest, config.name, "IKE_SA_INIT without SA, KE or a valid nonce")

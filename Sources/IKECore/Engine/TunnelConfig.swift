@@ -67,6 +67,14 @@ public struct TunnelConfig: Sendable, Equatable {
     public var psk: SecretBytes
     public var ikeProposals: [ProposalSpec]
     public var espProposals: [ProposalSpec]
+    /// ESP proposals accepted as responder when they differ from the offered ones (Azure accepts
+    /// PFS it never offers); nil = `espProposals`.
+    public var espAccepted: [ProposalSpec]?
+    /// Who may start the first exchange (Azure's connection mode); rekeys are always allowed.
+    public var initiation: InitiationPolicy = .both
+    /// Azure's UsePolicyBasedTrafficSelectors: as responder, the peer's selectors must cover
+    /// every configured local × remote prefix pair, not just overlap them.
+    public var requireEveryPrefixPair: Bool = false
     public var localTS: [TrafficSelector]
     public var remoteTS: [TrafficSelector]
     public var ikeLifetime: Lifetime
@@ -112,6 +120,16 @@ public struct TunnelConfig: Sendable, Equatable {
         retransmit = RetransmitSchedule()
         initialContact = true
     }
+}
+
+/// Who starts a tunnel's first exchange (Azure's "connection mode").
+public enum InitiationPolicy: String, Hashable, Sendable, CaseIterable {
+    /// Either side (Azure's Default).
+    case both
+    /// We initiate; IKE_SA_INIT requests from the peer are dropped (InitiatorOnly).
+    case initiatorOnly
+    /// We never initiate; the peer must (ResponderOnly).
+    case responderOnly
 }
 
 /// Engine-wide limits, shared by every tunnel.

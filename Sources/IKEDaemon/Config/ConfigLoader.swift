@@ -14,10 +14,8 @@ public enum ConfigLoader {
         "ike_proposals", "esp_proposals", "ike_lifetime", "child_lifetime", "child_life_bytes", "rekey_margin",
         "rekey_fuzz", "replay_window", "dpd_delay", "dpd_timeout", "dpd_action", "start_action", "close_action",
         "fragmentation", "encap", "interface", "mtu", "mss_clamp", "inside_address", "routes", "profile",
+        "connection_mode", "policy_based_ts",
     ]
-    static let profiles = ["aws", "azure", "azure-vwan"]
-    static let defaultIKE = ["aes256gcm16-prfsha256-ecp256", "aes256-sha256-modp2048"]
-    static let defaultESP = ["aes256gcm16", "aes256-sha256"]
 
     /// Loads a file; `psk_file` paths are relative to the file's folder.
     public static func load(path: String) throws(ConfigErrors) -> IkedConfiguration {

@@ -77,7 +77,8 @@ public struct TunnelSettings: Sendable {
     public var insideAddresses: [(address: [UInt8], prefix: Int)]
     /// Prefixes routed into the tunnel; never a default route unless written explicitly.
     public var routes: [TrafficSelector]
-    public var profile: String?
+    /// The cloud endpoint this tunnel behaves like; nil = iked's own defaults.
+    public var profile: CloudProfile?
 
     public var name: String { ike.name }
 

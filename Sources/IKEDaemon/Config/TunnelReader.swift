@@ -33,40 +33,54 @@ struct TunnelReader {
             s.fail("remote_address", "is required (the peer's address, or %any for a responder that accepts any peer)")
         }
         let psk = readPSK()
-        let ike = proposals("ike_proposals", .ike, ConfigLoader.defaultIKE)
-        let esp = proposals("esp_proposals", .esp, ConfigLoader.defaultESP)
+        let profile = profile()
+        let d = profile?.defaults ?? .iked
+        let ike = proposals("ike_proposals", .ike, d.ikeProposals)
+        let esp = proposals("esp_proposals", .esp, d.espProposals)
+        let espAccepted = s.has("esp_proposals") ? nil : d.espAccepted.flatMap { proposals("esp_proposals", .esp, $0) }
         let localTS = s.cidrs("local_ts") ?? [try! TrafficSelector(cidr: "0.0.0.0/0")]
         let remoteTS = s.cidrs("remote_ts") ?? [try! TrafficSelector(cidr: "0.0.0.0/0")]
-        let ikeLife = s.duration("ike_lifetime", 300...7 * 86_400) ?? .seconds(4 * 3600)
-        let childLife = s.duration("child_lifetime", 60...2 * 86_400) ?? .seconds(3600)
-        let margin = s.duration("rekey_margin", 0...86_400) ?? .seconds(270)
-        let fuzz = readFuzz() ?? 1.0
+        let ikeLife = s.duration("ike_lifetime", 300...7 * 86_400) ?? .seconds(d.ikeLifetime)
+        let childLife = s.duration("child_lifetime", 60...2 * 86_400) ?? .seconds(d.childLifetime)
+        let margin = s.duration("rekey_margin", 0...86_400) ?? .seconds(d.rekeyMargin)
+        let fuzz = readFuzz() ?? Double(d.rekeyFuzz) / 100
         // The earliest rekey is at lifetime − margin × (1 + fuzz); keep it in the second half.
         if margin.inMilliseconds * (1 + fuzz) * 2 > childLife.inMilliseconds {
             s.fail("rekey_margin", "\(margin.components.seconds) s plus \(Int(fuzz * 100)) % rekey_fuzz is more than half the child_lifetime (\(childLife.components.seconds) s)")
         }
-        let bytes = s.int("child_life_bytes", 0...Int.max)
+        let bytes = s.int("child_life_bytes", 0...Int.max) ?? d.childLifeBytes
         let localID = identity("local_id"), remoteID = identity("remote_id")
-        let dpdDelay = s.duration("dpd_delay", 0...3600) ?? .seconds(30)
-        let dpdTimeout = s.duration("dpd_timeout", 10...3600)
-        let dpdAction = s.choice("dpd_action", DPDAction.self) ?? .clear
+        let dpdDelay = s.duration("dpd_delay", 0...3600) ?? .seconds(d.dpdDelay)
+        let dpdTimeout = s.duration("dpd_timeout", 9...3600) ?? d.dpdTimeout.map { .seconds($0) }
+        let dpdAction = s.choice("dpd_action", DPDAction.self) ?? d.dpdAction
         let fragmentation = s.bool("fragmentation") ?? true
         let encap = s.bool("encap") ?? false
-        let startAction = s.choice("start_action", StartAction.self) ?? .add
+        let mode = connectionMode(profile)
+        let respondsOnly = mode == .responderOnly || (s.has("remote_address") && remote == nil)
+        let startAction = s.choice("start_action", StartAction.self) ?? (respondsOnly && d.startAction == .start ? .add : d.startAction)
         let closeAction = s.choice("close_action", CloseAction.self) ?? .none
         if s.has("remote_address"), remote == nil {
             // A %any tunnel cannot initiate, so nothing that initiates may be asked of it.
             if startAction == .start { s.fail("start_action", "\"start\" needs a remote_address to initiate to, not %any") }
             if dpdAction == .restart { s.fail("dpd_action", "\"restart\" needs a remote_address to initiate to, not %any; use clear") }
             if closeAction == .restart { s.fail("close_action", "\"restart\" needs a remote_address to initiate to, not %any") }
+        } else if mode == .responderOnly {
+            let why = "connection_mode ResponderOnly never initiates"
+            if startAction == .start { s.fail("start_action", "\"start\": \(why)") }
+            if dpdAction == .restart { s.fail("dpd_action", "\"restart\": \(why); use clear") }
+            if closeAction == .restart { s.fail("close_action", "\"restart\": \(why)") }
         }
         if let local, let remote, local.count != remote.count {
             s.fail("remote_address", "is \(remote.count == 4 ? "IPv4" : "IPv6") but local_address is \(local.count == 4 ? "IPv4" : "IPv6")")
         }
-        let replayWindow = s.int("replay_window", 0...4096) ?? 1024
+        let policyBasedTS = policyBasedSelectors(profile)
+        let replayWindow = s.int("replay_window", 0...4096) ?? d.replayWindow
         let mtu = s.int("mtu", 576...9000)
-        let settings = (interface: interfaceName(), mss: mssClamp(mtu: mtu), inside: insideAddresses(),
-                        routes: routes(remoteTS), profile: profile())
+        let settings = (interface: interfaceName(), mss: mssClamp(mtu: mtu, default: d.mssClamp), inside: insideAddresses(),
+                        routes: routes(remoteTS))
+        profile?.check(ProfileInput(ikeLifetime: ikeLife, childLifetime: childLife, rekeyMargin: margin, childLifeBytes: bytes,
+                                    replayWindow: replayWindow, dpdTimeout: dpdTimeout, startAction: startAction,
+                                    ikeProposals: ike, espProposals: esp, psk: psk, insideAddresses: settings.inside), s)
         guard s.reader.errors.count == before, let local, let psk, let ike, let esp else { return nil }
 
         var c = TunnelConfig(name: name, local: Endpoint(address: local, port: 500),
@@ -80,25 +94,50 @@ struct TunnelReader {
         c.dpdAction = dpdAction
         c.fragmentation = fragmentation
         c.forceEncapsulation = encap
+        c.espAccepted = espAccepted
+        c.initiation = mode
+        c.requireEveryPrefixPair = policyBasedTS
         return TunnelSettings(ike: c, startAction: startAction, closeAction: closeAction, replayWindow: replayWindow,
                               interface: settings.interface, mtu: mtu, mssClamp: settings.mss,
-                              insideAddresses: settings.inside, routes: settings.routes, profile: settings.profile)
+                              insideAddresses: settings.inside, routes: settings.routes, profile: profile)
     }
 
+    /// A proposal list, or the defaults. A 1024-bit group is warned of when the file names it,
+    /// or when a default proposal offers nothing stronger (Azure's DH group 2).
     func proposals(_ k: String, _ proto: ProtocolID, _ defaults: [String]) -> [ProposalSpec]? {
-        let texts = s.strings(k) ?? defaults
+        let explicit = s.strings(k)
+        let texts = explicit ?? defaults
         var out: [ProposalSpec] = []
+        var weak: [String] = []
         for (i, t) in texts.enumerated() {
+            let key = texts.count == 1 ? k : "\(k)[\(i)]"
+            if let limits = profileLimits(proto), explicit != nil {
+                // Name the cloud's range, not just "not supported", for groups iked lacks (AWS's 5).
+                let problems = limits.unimplementedGroupProblems(t, cloud: profileCloudName, phase: proto == .ike ? "phase 1" : "phase 2")
+                if !problems.isEmpty { problems.forEach { s.fail(key, $0) }; return nil }
+            }
             do { out.append(try ProposalParser.parse(t, for: proto)) } catch {
-                s.fail(texts.count == 1 ? k : "\(k)[\(i)]", "\(error)")
+                s.fail(key, "\(error)")
                 return nil
             }
-            for g in out.last!.dhGroups where g == .modp1024 || g == .modp1024s160 {
-                s.reader.warnings.append("\(s.key(k)): \(t) uses \(g), a 1024-bit group, which is weak (accepted because clouds still offer it)")
-            }
+            let groups = out.last!.dhGroups, small = groups.filter { $0 == .modp1024 || $0 == .modp1024s160 }
+            if !small.isEmpty, explicit != nil || small.count == groups.count { weak.append(t) }
+        }
+        if !weak.isEmpty {
+            let origin = explicit == nil ? " (the profile's default)" : ""
+            s.reader.warnings.append("\(s.key(k)): \(weak.joined(separator: ", "))\(origin) offer a 1024-bit DH group, which is weak (accepted because clouds still offer it)")
         }
         return out
     }
+
+    /// The profile's algorithm limits for a phase, when the tunnel names a profile whose
+    /// limits always apply (AWS; Azure's apply to a custom policy and are checked later).
+    func profileLimits(_ proto: ProtocolID) -> AlgorithmLimits? {
+        guard s.string("profile") == CloudProfile.aws.rawValue else { return nil }
+        return proto == .ike ? AWSProfile.phase1 : AWSProfile.phase2
+    }
+
+    var profileCloudName: String { AWSProfile.cloud }
 
     /// `psk` inline or `psk_file`, exactly one; the file must not be readable by group or others.
     func readPSK() -> SecretBytes? {
@@ -180,8 +219,8 @@ struct TunnelReader {
 
     /// Without `mtu` the MSS may be at most what a 1500-byte inner packet allows: the derived
     /// MTU is always below that.
-    func mssClamp(mtu: Int?) -> MSSClampSetting {
-        guard let v = s.table["mss_clamp"] else { return .followMTU }
+    func mssClamp(mtu: Int?, default: MSSClampSetting) -> MSSClampSetting {
+        guard let v = s.table["mss_clamp"] else { return `default` }
         if let b = v.bool, !b { return .off }
         return s.int("mss_clamp", 536...((mtu ?? ESPPathMTU.ethernet) - 40)).map(MSSClampSetting.fixed) ?? .followMTU
     }
@@ -224,14 +263,35 @@ struct TunnelReader {
         return remoteTS.filter { ts in !ts.startAddress.allSatisfy { $0 == 0 } || !ts.endAddress.allSatisfy { $0 == 0xFF } }
     }
 
-    func profile() -> String? {
-        guard let p = s.string("profile") else { return nil }
-        guard ConfigLoader.profiles.contains(p) else {
-            let hint = closest(to: p, in: ConfigLoader.profiles).map { "; did you mean \($0)?" } ?? ""
-            s.fail("profile", "\"\(p)\" is not one of \(ConfigLoader.profiles.joined(separator: ", "))\(hint)")
-            return nil
+    func profile() -> CloudProfile? { s.choice("profile", CloudProfile.self) }
+
+    /// `connection_mode`, Azure's names: Default, InitiatorOnly, ResponderOnly.
+    func connectionMode(_ profile: CloudProfile?) -> InitiationPolicy {
+        guard let text = s.string("connection_mode") else { return .both }
+        guard profile?.isAzure == true else {
+            s.fail("connection_mode", "is an Azure setting (profile = \"azure\" or \"azure-vwan\"); use start_action")
+            return .both
         }
-        return p
+        let modes: [String: InitiationPolicy] = ["Default": .both, "InitiatorOnly": .initiatorOnly, "ResponderOnly": .responderOnly]
+        guard let mode = modes[text] else {
+            s.fail("connection_mode", "\"\(text)\" is not one of Default, InitiatorOnly, ResponderOnly")
+            return .both
+        }
+        return mode
+    }
+
+    /// `policy_based_ts`: Azure's UsePolicyBasedTrafficSelectors, which needs real prefixes.
+    func policyBasedSelectors(_ profile: CloudProfile?) -> Bool {
+        guard let on = s.bool("policy_based_ts"), on else { return false }
+        guard profile?.isAzure == true else {
+            s.fail("policy_based_ts", "is an Azure setting (profile = \"azure\" or \"azure-vwan\")")
+            return false
+        }
+        for k in ["local_ts", "remote_ts"] {
+            let any = s.cidrs(k)?.contains { $0.startAddress.allSatisfy { $0 == 0 } && $0.endAddress.allSatisfy { $0 == 0xFF } } ?? true
+            if any { s.fail(k, "policy_based_ts needs the prefixes written out (every local × remote pair is proposed), not 0.0.0.0/0") }
+        }
+        return true
     }
 }
 
