@@ -90,10 +90,17 @@ static int talk(struct nlmsghdr *n) {
     return 0;
 }
 
-static int route(int add, int family, const void *dst, int dstlen, int prefix, const char *name) {
-    unsigned index = if_nametoindex(name);
-    if (index == 0) return -1;
-    struct { struct nlmsghdr n; struct rtmsg r; char attrs[64]; } req;
+// One route to dst/prefix at `metric` through `count` interfaces: RTA_OIF for one, an
+// equal-cost RTA_MULTIPATH for several. A delete names dst, prefix and metric only.
+static int route(int add, int family, const void *dst, int dstlen, int prefix, uint32_t metric,
+                 const char *const *names, int count) {
+    if (count < (add ? 1 : 0) || count > 8) { errno = EINVAL; return -1; }
+    unsigned indexes[8];
+    for (int i = 0; i < count; i++) {
+        indexes[i] = if_nametoindex(names[i]);
+        if (indexes[i] == 0) return -1;
+    }
+    struct { struct nlmsghdr n; struct rtmsg r; char attrs[256]; } req;
     memset(&req, 0, sizeof req);
     req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
     req.n.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
@@ -106,17 +113,27 @@ static int route(int add, int family, const void *dst, int dstlen, int prefix, c
     req.r.rtm_scope = family == AF_INET ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
     req.r.rtm_type = RTN_UNICAST;
     add_attr(&req.n, RTA_DST, dst, dstlen);
-    int oif = (int)index;
-    add_attr(&req.n, RTA_OIF, &oif, sizeof oif);
+    if (metric != 0) add_attr(&req.n, RTA_PRIORITY, &metric, sizeof metric);
+    if (!add) return talk(&req.n);
+    if (count == 1) {
+        int oif = (int)indexes[0];
+        add_attr(&req.n, RTA_OIF, &oif, sizeof oif);
+        return talk(&req.n);
+    }
+    char hops[8 * sizeof(struct rtnexthop)];
+    memset(hops, 0, sizeof hops);
+    for (int i = 0; i < count; i++) {
+        struct rtnexthop *h = (struct rtnexthop *)(hops + i * RTNH_ALIGN(sizeof(struct rtnexthop)));
+        h->rtnh_len = sizeof(struct rtnexthop);
+        h->rtnh_ifindex = (int)indexes[i];
+    }
+    add_attr(&req.n, RTA_MULTIPATH, hops, count * RTNH_ALIGN(sizeof(struct rtnexthop)));
     return talk(&req.n);
 }
 
-int clinux_route4(int add, uint32_t destination, int prefix, const char *name) {
-    return route(add, AF_INET, &destination, 4, prefix, name);
-}
-
-int clinux_route6(int add, const uint8_t *destination, int prefix, const char *name) {
-    return route(add, AF_INET6, destination, 16, prefix, name);
+int clinux_route(int add, const uint8_t *destination, int length, int prefix, uint32_t metric,
+                 const char *const *names, int count) {
+    return route(add, length == 4 ? AF_INET : AF_INET6, destination, length, prefix, metric, names, count);
 }
 
 int clinux_addr6_add(const char *name, const uint8_t *address, int prefix) {

@@ -80,10 +80,20 @@ public struct TunnelStatus: Codable, Sendable, Equatable {
     public var lastError: String?
     /// The tunnel interface's MTU now (set, or derived from the Child SA); nil without one.
     public var mtu: Int?
+    /// The cloud profile (`aws`, `azure`, `azure-vwan`), which decides how `state` is shown.
+    public var profile: String?
+    /// The `[connection.NAME]` the tunnel belongs to, and whether its routes are the preferred
+    /// ones now (failover).
+    public var connection: String?
+    public var preferred: Bool?
 
     public init(name: String, state: String, localAddress: String, remoteAddress: String,
-                ikeSA: IKESAStatus?, childSAs: [ChildSAStatus], lastError: String?, mtu: Int? = nil) {
+                ikeSA: IKESAStatus?, childSAs: [ChildSAStatus], lastError: String?, mtu: Int? = nil,
+                profile: String? = nil, connection: String? = nil, preferred: Bool? = nil) {
         self.mtu = mtu
+        self.profile = profile
+        self.connection = connection
+        self.preferred = preferred
         self.name = name
         self.state = state
         self.localAddress = localAddress
@@ -95,7 +105,7 @@ public struct TunnelStatus: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, state, localAddress = "local_address", remoteAddress = "remote_address", ikeSA = "ike_sa"
-        case childSAs = "child_sas", lastError = "last_error", mtu
+        case childSAs = "child_sas", lastError = "last_error", mtu, profile, connection, preferred
     }
 
     /// Absent values are written as null, so every key of the documented shape is present.
@@ -109,6 +119,9 @@ public struct TunnelStatus: Codable, Sendable, Equatable {
         try c.encode(childSAs, forKey: .childSAs)
         try c.encode(lastError, forKey: .lastError)
         try c.encode(mtu, forKey: .mtu)
+        try c.encode(profile, forKey: .profile)
+        try c.encode(connection, forKey: .connection)
+        try c.encode(preferred, forKey: .preferred)
     }
 }
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLinux
+import IKECore
 
 /// One TUN interface (IFF_TUN | IFF_NO_PI): whole IP packets in and out. Owns its descriptor;
 /// the kernel removes the interface, its addresses and its routes when the descriptor closes.
@@ -61,15 +62,9 @@ public final class TunDevice {
         guard Glibc.write(fd, &zero, 1) == 1 else { throw NetError("enable IPv6", path) }
     }
 
-    /// Routes a prefix into the interface (`add` false removes it).
-    public func route(_ prefix: [UInt8], length: Int, add: Bool = true) throws(NetError) {
-        let rc: Int32
-        if prefix.count == 4 {
-            rc = clinux_route4(add ? 1 : 0, prefix.withUnsafeBytes { $0.load(as: UInt32.self) }, Int32(length), name)
-        } else {
-            rc = prefix.withUnsafeBufferPointer { clinux_route6(add ? 1 : 0, $0.baseAddress, Int32(length), name) }
-        }
-        guard rc == 0 else { throw NetError(add ? "add route" : "delete route", "\(prefix)/\(length) dev \(name)") }
+    /// Routes a prefix into the interface at `metric` (`add` false removes it).
+    public func route(_ prefix: [UInt8], length: Int, metric: UInt32 = 0, add: Bool = true) throws(NetError) {
+        try Routes.set(prefix, length: length, metric: metric, through: [name], add: add)
     }
 
     /// Reads one packet into `buffer`; its length, or nil when none is waiting.
@@ -82,5 +77,25 @@ public final class TunDevice {
     @discardableResult
     public func write(_ packet: UnsafeRawBufferPointer) -> Bool {
         Glibc.write(fd, packet.baseAddress, packet.count) == packet.count
+    }
+}
+
+/// Routes in the main table (rtnetlink), for prefixes that may go through several interfaces.
+public enum Routes {
+    /// Adds (replacing one of the same prefix and metric) or deletes a route through
+    /// `interfaces`: one, or several as an equal-cost multipath route.
+    public static func set(_ prefix: [UInt8], length: Int, metric: UInt32, through interfaces: [String],
+                           add: Bool = true) throws(NetError) {
+        let names = interfaces.map { strdup($0) }
+        defer { names.forEach { free($0) } }
+        let rc = names.map { UnsafePointer($0) }.withUnsafeBufferPointer { list in
+            prefix.withUnsafeBufferPointer {
+                clinux_route(add ? 1 : 0, $0.baseAddress, Int32(prefix.count), Int32(length), metric, list.baseAddress, Int32(list.count))
+            }
+        }
+        guard rc == 0 else {
+            throw NetError(add ? "add route" : "delete route",
+                           "\(Endpoint.text(prefix))/\(length) metric \(metric) via \(interfaces.joined(separator: ","))")
+        }
     }
 }

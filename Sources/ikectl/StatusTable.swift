@@ -3,10 +3,17 @@ import LinuxNet
 
 /// The human form of `ikectl status`, with the states as the cloud consoles name them.
 enum StatusTable {
-    static func label(_ state: String) -> String {
-        switch state {
-        case "up": "UP (Connected)"
-        case "connecting": "CONNECTING (Connecting)"
+    /// AWS's console says UP/DOWN, Azure's Connected/Connecting/NotConnected; without a
+    /// profile both are shown.
+    static func label(_ state: String, profile: String?) -> String {
+        switch (profile, state) {
+        case ("aws", "up"): "UP"
+        case ("aws", _): "DOWN"
+        case (.some, "up"): "Connected"
+        case (.some, "connecting"): "Connecting"
+        case (.some, _): "NotConnected"
+        case (nil, "up"): "UP (Connected)"
+        case (nil, "connecting"): "CONNECTING (Connecting)"
         default: "DOWN (NotConnected)"
         }
     }
@@ -16,13 +23,16 @@ enum StatusTable {
         for t in s.tunnels {
             let ike = t.ikeSA.map { "\($0.proposal), up \($0.establishedSeconds)s" } ?? "-"
             let children = t.childSAs.isEmpty ? "-" : t.childSAs.map { "\($0.spiIn)/\($0.spiOut)" }.joined(separator: " ")
-            rows.append([t.name, label(t.state), t.localAddress, t.remoteAddress, ike, children])
+            rows.append([t.name + (t.preferred == true ? " *" : ""), label(t.state, profile: t.profile), t.localAddress, t.remoteAddress, ike, children])
         }
         let widths = (0..<rows[0].count).map { i in rows.map { $0[i].count }.max() ?? 0 }
         var lines = rows.map { r in
             var line = r.enumerated().map { i, cell in cell.padding(widths[i]) }.joined(separator: "  ")
             while line.last == " " { line.removeLast() }
             return line
+        }
+        if s.tunnels.contains(where: { $0.preferred == true }) {
+            lines.append("* carries the connection's traffic now (the other tunnels are standby)")
         }
         for t in s.tunnels {
             if let e = t.lastError { lines.append("\(t.name): last error: \(e)") }

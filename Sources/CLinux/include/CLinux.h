@@ -25,9 +25,9 @@ int clinux_addr4_add(const char *name, uint32_t address, int prefix);
 // detection (rtnetlink RTM_NEWADDR); -1 on error (errno set).
 int clinux_addr6_add(const char *name, const uint8_t *address, int prefix);
 
-// Adds (add != 0) or deletes an IPv4 route dst/prefix through interface `name` (rtnetlink); -1 on error.
-int clinux_route4(int add, uint32_t destination, int prefix, const char *name);
-
-// Adds or deletes an IPv6 route through interface `name`; `destination` is 16 bytes.
-int clinux_route6(int add, const uint8_t *destination, int prefix, const char *name);
+// Adds (add != 0, replacing one of the same prefix and metric) or deletes a route to the
+// `length`-byte (4 or 16) destination/prefix at `metric` (0 = none) through `count` (1–8)
+// interfaces, equal-cost multipath when several (rtnetlink); -1 on error with errno set.
+int clinux_route(int add, const uint8_t *destination, int length, int prefix, uint32_t metric,
+                 const char *const *names, int count);
 #endif

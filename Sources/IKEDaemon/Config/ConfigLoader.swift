@@ -7,7 +7,7 @@ import TOMLKit
 /// Reads and validates `iked.toml` (docs/configuration.md). Every problem is reported with the
 /// file, the key and what is allowed; nothing secret is ever part of a message.
 public enum ConfigLoader {
-    static let topKeys = ["daemon", "tunnel"]
+    static let topKeys = ["daemon", "tunnel", "connection"]
     static let daemonKeys = ["control_socket", "log_level", "ike_port", "nat_port", "cookie_threshold", "metrics_listen"]
     static let tunnelKeys = [
         "local_address", "remote_address", "local_id", "remote_id", "psk", "psk_file", "local_ts", "remote_ts",
@@ -55,7 +55,18 @@ public enum ConfigLoader {
                 reader.fail("tunnel", "must hold tables ([tunnel.NAME])")
             }
         }
-        if tunnels.isEmpty, reader.errors.isEmpty { reader.warnings.append("\(file): no [tunnel.NAME] tables; iked will idle") }
+        if let v = root["connection"] {
+            if let t = v.table {
+                for name in t.keys.sorted() {
+                    guard let body = t[name]?.table else { reader.fail("connection.\(name)", "must be a table ([connection.\(name)])"); continue }
+                    tunnels += ConnectionReader(s: Section(reader: reader, table: body, path: "connection.\(name)"), name: name, folder: folder).read()
+                }
+            } else {
+                reader.fail("connection", "must hold tables ([connection.NAME])")
+            }
+        }
+        tunnels.sort { $0.name < $1.name }
+        if tunnels.isEmpty, reader.errors.isEmpty { reader.warnings.append("\(file): no [tunnel.NAME] or [connection.NAME] tables; iked will idle") }
         crossCheck(tunnels, reader)
         guard reader.errors.isEmpty else { throw ConfigErrors(errors: reader.errors) }
         return IkedConfiguration(daemon: daemon, tunnels: tunnels, warnings: reader.warnings)
@@ -81,8 +92,12 @@ public enum ConfigLoader {
         return d
     }
 
-    /// Checks across tunnels: interface names and address pairs must be unique.
+    /// Checks across tunnels: names, interface names and address pairs must be unique.
     static func crossCheck(_ tunnels: [TunnelSettings], _ reader: ConfigReader) {
+        var names: Set<String> = []
+        for t in tunnels where !names.insert(t.name).inserted {
+            reader.fail("tunnel.\(t.name)", "a connection's tunnel is already named \(t.name); rename one of them")
+        }
         var interfaces: [String: String] = [:]
         var pairs: [String: String] = [:]
         for t in tunnels {

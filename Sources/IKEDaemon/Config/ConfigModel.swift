@@ -79,6 +79,8 @@ public struct TunnelSettings: Sendable {
     public var routes: [TrafficSelector]
     /// The cloud endpoint this tunnel behaves like; nil = iked's own defaults.
     public var profile: CloudProfile?
+    /// The `[connection.NAME]` this tunnel is one of; nil for a `[tunnel.NAME]`.
+    public var connection: ConnectionMembership?
 
     public var name: String { ike.name }
 
@@ -87,6 +89,25 @@ public struct TunnelSettings: Sendable {
         (ike.localTS + ike.remoteTS + routes).contains { $0.startAddress.count == 16 }
             || insideAddresses.contains { $0.address.count == 16 }
     }
+}
+
+/// How a connection's tunnels share its traffic.
+public enum Failover: String, Sendable, CaseIterable {
+    /// The first tunnel with a Child SA carries everything; the others wait (AWS's and
+    /// Azure's static-routing behaviour).
+    case activeStandby = "active-standby"
+    /// Every tunnel with a Child SA carries traffic (equal-cost multipath routes).
+    case ecmp
+}
+
+/// A tunnel's place in its `[connection.NAME]`.
+public struct ConnectionMembership: Sendable, Equatable {
+    public var name: String
+    /// 0 for the first tunnel, which is preferred when several are up.
+    public var index: Int
+    /// Every tunnel of the connection, in order.
+    public var members: [String]
+    public var failover: Failover
 }
 
 /// A whole configuration file after validation.

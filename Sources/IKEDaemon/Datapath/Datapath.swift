@@ -44,6 +44,8 @@ final class Datapath {
     /// How oversize packets went (fragmented, too-big answers, dropped).
     var oversize: [OversizeCounter: UInt64] = [:]
     var paths: [String: TunnelPath] = [:]
+    /// Per connection, the tunnels its preferred routes go through now (Datapath+Failover).
+    var preferred: [String: [String]] = [:]
     /// One inbound SA with what a packet on it needs, found by SPI with one lookup.
     final class InboundEntry {
         let sa: ESPInboundSA
@@ -82,8 +84,10 @@ final class Datapath {
         // and routes on, an interface with disable_ipv6 set.
         if t.carriesIPv6 { try tun.enableIPv6() }
         for inside in t.insideAddresses { try tun.addAddress(inside.address, prefix: inside.prefix) }
+        // A connection's tunnels route at a standby metric; the preferred route comes with a Child SA.
+        let metric = t.connection.map(Self.standbyMetric) ?? 0
         for r in t.routes {
-            for prefix in r.coveringPrefixes { try tun.route(prefix.address, length: prefix.length) }
+            for prefix in r.coveringPrefixes { try tun.route(prefix.address, length: prefix.length, metric: metric) }
         }
         paths[t.name] = TunnelPath(settings: t, tun: tun, mtu: mtu)
         log("[\(t.name)] interface \(t.interface) up, mtu \(mtu)\(t.mtu == nil ? " until a Child SA sets it" : ""), routes \(t.routes.notation)")
@@ -91,8 +95,13 @@ final class Datapath {
 
     /// Removes the tunnel's interface (the kernel drops its routes with it).
     func close(_ name: String) {
-        guard paths.removeValue(forKey: name) != nil else { return }
+        guard let path = paths.removeValue(forKey: name) else { return }
         inbound = inbound.filter { $0.value.id.tunnel != name }
+        if let c = path.settings.connection {
+            // The kernel took the preferred route with the interface if it went through it.
+            preferred[c.name] = nil
+            refreshFailover(c)
+        }
     }
 
     var fds: [Int32] { paths.values.map(\.tun.fd) }
@@ -120,6 +129,7 @@ final class Datapath {
             path.localRanges = info.localTS.compactMap(range)
             path.remoteRanges = info.remoteTS.compactMap(range)
             if path.settings.mtu == nil { setMTU(path, limit, because: info) }
+            if let c = path.settings.connection { refreshFailover(c) }
         } catch {
             log("[\(info.id.tunnel)] cannot install Child SA \(info.id): \(error)")
         }
@@ -132,6 +142,7 @@ final class Datapath {
         guard let path = paths[id.tunnel] else { return }
         path.outbound.removeAll { $0.id == id }
         if let last = path.outbound.indices.last { path.outbound[last].confirmed = true }
+        if let c = path.settings.connection { refreshFailover(c) }
     }
 
     // MARK: Packets

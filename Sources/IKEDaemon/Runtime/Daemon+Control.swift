@@ -29,45 +29,60 @@ extension Daemon {
         c.write(line: ControlCoding.encode(response))
     }
 
+    /// The tunnels a request names: one tunnel, or every tunnel of a `[connection.NAME]`.
+    func tunnels(named name: String) -> [String] {
+        let t = configuration.tunnels
+        if t.contains(where: { $0.name == name }) { return [name] }
+        return t.filter { $0.connection?.name == name }.map(\.name)
+    }
+
     func perform(_ r: ControlRequest, on c: UnixConnection, now: Duration) {
         let names = configuration.tunnels.map(\.name)
-        if [.up, .down, .rekey].contains(r.command) {
-            guard let t = r.tunnel, names.contains(t) else {
-                return reply(c, ControlResponse(ok: false, message: "no tunnel named '\(r.tunnel ?? "")' (configured: \(names.joined(separator: ", ")))"))
+        var targets: [String] = []
+        if [.up, .down, .rekey].contains(r.command) || r.tunnel != nil {
+            targets = tunnels(named: r.tunnel ?? "")
+            guard !targets.isEmpty else {
+                let connections = Set(configuration.tunnels.compactMap(\.connection?.name)).sorted()
+                let also = connections.isEmpty ? "" : "; connections: \(connections.joined(separator: ", "))"
+                return reply(c, ControlResponse(ok: false, message: "no tunnel named '\(r.tunnel ?? "")' (configured: \(names.joined(separator: ", "))\(also))"))
             }
         }
         switch r.command {
         case .list:
             reply(c, ControlResponse(ok: true, message: "\(names.count) tunnels", tunnels: names))
         case .status:
-            if let t = r.tunnel, !names.contains(t) { return reply(c, ControlResponse(ok: false, message: "no tunnel named '\(t)'")) }
-            let selected = configuration.tunnels.filter { r.tunnel == nil || $0.name == r.tunnel }
+            let selected = configuration.tunnels.filter { r.tunnel == nil || targets.contains($0.name) }
             reply(c, ControlResponse(ok: true, message: statusLine, status: StatusReport(tunnels: selected.map { status($0, now: now) },
                                                                                      drops: Dictionary(uniqueKeysWithValues: engine.dropCounts.map { ($0.key.rawValue, $0.value) }),
                                                                                      espDrops: Dictionary(uniqueKeysWithValues: datapath.drops.map { ($0.key.rawValue, $0.value) }),
                                                                                      espOversize: Dictionary(uniqueKeysWithValues: datapath.oversize.map { ($0.key.rawValue, $0.value) }))))
         case .up:
-            let t = r.tunnel!
-            if state(of: t) == "up" { return reply(c, ControlResponse(ok: true, message: "tunnel \(t) is UP")) }
-            do {
-                try engine.initiate(tunnel: t, now: now)
-                metrics.initiating(t, now: now)
-            } catch {
-                return reply(c, ControlResponse(ok: false, message: "\(error)"))
+            let name = r.tunnel!
+            let pending = targets.filter { state(of: $0) != "up" }
+            if pending.isEmpty { return reply(c, ControlResponse(ok: true, message: targets == [name] ? "tunnel \(name) is UP" : "connection \(name) is UP")) }
+            for t in pending {
+                do {
+                    try engine.initiate(tunnel: t, now: now)
+                    metrics.initiating(t, now: now)
+                } catch {
+                    return reply(c, ControlResponse(ok: false, message: "\(error)"))
+                }
             }
             if r.noWait == true {
-                reply(c, ControlResponse(ok: true, message: "initiating tunnel \(t)"))
+                reply(c, ControlResponse(ok: true, message: "initiating \(pending.joined(separator: ", "))"))
             } else {
-                waiters.append(Waiter(connection: c, tunnel: t, deadline: now + .seconds(30)))
+                waiters.append(Waiter(connection: c, name: name, pending: Set(pending), deadline: now + .seconds(30)))
             }
         case .down:
-            engine.terminate(tunnel: r.tunnel!, now: now)
-            reply(c, ControlResponse(ok: true, message: "deleting the SAs of tunnel \(r.tunnel!)"))
+            for t in targets { engine.terminate(tunnel: t, now: now) }
+            reply(c, ControlResponse(ok: true, message: "deleting the SAs of \(targets == [r.tunnel!] ? "tunnel" : "connection") \(r.tunnel!)"))
         case .rekey:
             let both = r.ike != true && r.child != true
-            if r.child == true || both { engine.rekeyChildSAs(tunnel: r.tunnel!, now: now) }
-            if r.ike == true || both { engine.rekeyIKESA(tunnel: r.tunnel!, now: now) }
-            reply(c, ControlResponse(ok: true, message: "rekeying tunnel \(r.tunnel!)"))
+            for t in targets {
+                if r.child == true || both { engine.rekeyChildSAs(tunnel: t, now: now) }
+                if r.ike == true || both { engine.rekeyIKESA(tunnel: t, now: now) }
+            }
+            reply(c, ControlResponse(ok: true, message: "rekeying \(targets.joined(separator: ", "))"))
         case .metrics:
             reply(c, ControlResponse(ok: true, message: metricsText(now: now)))
         case .reload:
@@ -96,6 +111,8 @@ extension Daemon {
         }
         return TunnelStatus(name: t.name, state: state(of: t.name), localAddress: Endpoint.text(t.ike.local.address),
                             remoteAddress: t.ike.remote.map { Endpoint.text($0.address) } ?? "%any",
-                            ikeSA: ike, childSAs: children, lastError: lastError[t.name], mtu: datapath.paths[t.name]?.mtu)
+                            ikeSA: ike, childSAs: children, lastError: lastError[t.name], mtu: datapath.paths[t.name]?.mtu,
+                            profile: t.profile?.rawValue, connection: t.connection?.name,
+                            preferred: t.connection.map { datapath.preferred[$0.name]?.contains(t.name) ?? false })
     }
 }

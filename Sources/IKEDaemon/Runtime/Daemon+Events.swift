@@ -45,18 +45,30 @@ extension Daemon {
         notify.notify("STATUS=\(statusLine)")
     }
 
+    /// A tunnel came up (`ok`) or failed: answers the `ikectl up` callers waiting for it; one
+    /// waiting for a connection is answered when all its tunnels are up, or at the first failure.
     func resolveWaiters(_ tunnel: String, ok: Bool, message: String) {
-        let (done, rest) = (waiters.filter { $0.tunnel == tunnel }, waiters.filter { $0.tunnel != tunnel })
+        var rest: [Waiter] = []
+        for var w in waiters {
+            guard w.pending.contains(tunnel) else { rest.append(w); continue }
+            w.pending.remove(tunnel)
+            if !ok {
+                reply(w.connection, ControlResponse(ok: false, message: w.name == tunnel ? message : "tunnel \(tunnel) of \(w.name): \(message)"))
+            } else if w.pending.isEmpty {
+                reply(w.connection, ControlResponse(ok: true, message: w.name == tunnel ? message : "connection \(w.name) is UP (\(tunnel) was the last of its tunnels)"))
+            } else {
+                rest.append(w)
+            }
+        }
         waiters = rest
-        for w in done { reply(w.connection, ControlResponse(ok: ok, message: message)) }
     }
 
     func expireWaiters(now: Duration) {
         let expired = waiters.filter { $0.deadline <= now }
         waiters.removeAll { $0.deadline <= now }
         for w in expired {
-            let why = lastError[w.tunnel].map { ": \($0)" } ?? ""
-            reply(w.connection, ControlResponse(ok: false, message: "tunnel \(w.tunnel) did not come up within 30 s\(why)"))
+            let why = w.pending.sorted().compactMap { t in lastError[t].map { "\(t): \($0)" } }.joined(separator: "; ")
+            reply(w.connection, ControlResponse(ok: false, message: "\(w.pending.sorted().joined(separator: ", ")) did not come up within 30 s\(why.isEmpty ? "" : ": \(why)")"))
         }
     }
 

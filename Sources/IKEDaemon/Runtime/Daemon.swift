@@ -34,10 +34,13 @@ public final class Daemon {
     /// Tunnels to initiate again once the current events are handled (close_action restart).
     var pendingRestarts: [String] = []
 
-    /// An `ikectl up` waiting for its tunnel.
+    /// An `ikectl up` waiting for its tunnel, or for every tunnel of a connection.
     struct Waiter {
         var connection: UnixConnection
-        var tunnel: String
+        /// What was asked for: a tunnel or a `[connection.NAME]`.
+        var name: String
+        /// The tunnels not up yet.
+        var pending: Set<String>
         var deadline: Duration
     }
 
