@@ -31,7 +31,7 @@ extension Daemon {
 
     func perform(_ r: ControlRequest, on c: UnixConnection, now: Duration) {
         let names = configuration.tunnels.map(\.name)
-        if [.up, .down, .rekey].contains(r.command) {
+        if [.up, .down, .rekey, .export].contains(r.command) {
             guard let t = r.tunnel, names.contains(t) else {
                 return reply(c, ControlResponse(ok: false, message: "no tunnel named '\(r.tunnel ?? "")' (configured: \(names.joined(separator: ", ")))"))
             }
@@ -73,8 +73,31 @@ extension Daemon {
         case .reload:
             let result = reload(now: now)
             reply(c, ControlResponse(ok: result.ok, message: result.message))
+        case .export:
+            reply(c, export(r))
         }
         drainEngine()
+    }
+
+    /// `ikectl export`: the peer's configuration for one tunnel, rendered from the loaded
+    /// settings. The key leaves the daemon only when asked for, and that is logged.
+    func export(_ r: ControlRequest) -> ControlResponse {
+        guard let format = r.format else {
+            return ControlResponse(ok: false, message: "export needs a format: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard var t = configuration.tunnels.first(where: { $0.name == r.tunnel }) else {
+            return ControlResponse(ok: false, message: "no tunnel named '\(r.tunnel ?? "")'")
+        }
+        // The peer must reach our IKE port, which is a daemon setting.
+        t.ike.local.port = configuration.daemon.ikePort
+        let secrets = r.includeSecrets == true
+        do {
+            let text = try PeerExport.render([t], format: format, includeSecrets: secrets)
+            logger.notice("[\(t.name)] exported the peer's configuration as \(format.rawValue)\(secrets ? ", with the pre-shared key" : "")")
+            return ControlResponse(ok: true, message: text)
+        } catch {
+            return ControlResponse(ok: false, message: "\(error)")
+        }
     }
 
     func status(_ t: TunnelSettings, now: Duration) -> TunnelStatus {
