@@ -1,4 +1,5 @@
 import IKECrypto
+import IKEWire
 
 /// The one place an export reads the pre-shared key out of its `SecretBytes`. Every format asks
 /// here, so "no key without --include-secrets" is decided once.
@@ -18,11 +19,6 @@ enum ExportSecret {
 
     /// The key as lower-case hex, for formats that can say "these bytes" (swanctl's `0x...`).
     static func hexDigits(_ psk: SecretBytes) -> String {
-        psk.withUnsafeBytes { raw in
-            raw.map { b in
-                let digits = Array("0123456789abcdef")
-                return String([digits[Int(b >> 4)], digits[Int(b & 0x0F)]])
-            }.joined()
-        }
+        psk.withUnsafeBytes { raw in hex(raw) }
     }
 }

@@ -25,6 +25,7 @@ public enum PeerExport {
 /// Why a tunnel cannot be exported in the asked format. The message names the tunnel and the
 /// proposal or value that does not fit; it never holds a secret.
 public struct ExportError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What went wrong, for callers that branch on it.
     public enum Kind: Sendable, Equatable {
         /// The list of tunnels was empty.
         case noTunnels
