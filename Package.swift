@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(name: "iked-bench", dependencies: ["ESPCore", "IKECrypto", "CryptoOpenSSL",
                                                            "CAllocCounter"]),
 
-        .testTarget(name: "IKEDaemonTests", dependencies: ["IKEDaemon", "IKECore", "IKEWire", "IKECrypto", "LinuxNet"]),
+        .testTarget(name: "IKEDaemonTests", dependencies: ["IKEDaemon", "IKECore", "IKEWire", "IKECrypto", "LinuxNet", "Control"]),
         .testTarget(name: "ESPCoreTests", dependencies: ["ESPCore", "IKECrypto", "CryptoOpenSSL"]),
         .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),
         .testTarget(name: "IKECryptoTests", dependencies: ["IKECrypto"]),

@@ -5,7 +5,7 @@ import Foundation
 /// `up` without `no_wait`, once the tunnel is up or has failed).
 public struct ControlRequest: Codable, Sendable, Equatable {
     public enum Command: String, Codable, Sendable, CaseIterable {
-        case up, down, rekey, reload, list, status, metrics
+        case up, down, rekey, reload, list, status, metrics, export
     }
 
     public var command: Command
@@ -15,22 +15,40 @@ public struct ControlRequest: Codable, Sendable, Equatable {
     /// `rekey`: which SAs (both when neither is set).
     public var ike: Bool?
     public var child: Bool?
+    /// `export`: the configuration format to render for the peer.
+    public var format: ExportFormat?
+    /// `export`: put the pre-shared key in the text instead of a placeholder.
+    public var includeSecrets: Bool?
 
-    public init(_ command: Command, tunnel: String? = nil, noWait: Bool? = nil, ike: Bool? = nil, child: Bool? = nil) {
+    public init(_ command: Command, tunnel: String? = nil, noWait: Bool? = nil, ike: Bool? = nil, child: Bool? = nil,
+                format: ExportFormat? = nil, includeSecrets: Bool? = nil) {
         self.command = command
         self.tunnel = tunnel
         self.noWait = noWait
         self.ike = ike
         self.child = child
+        self.format = format
+        self.includeSecrets = includeSecrets
     }
 
     enum CodingKeys: String, CodingKey {
-        case command, tunnel, noWait = "no_wait", ike, child
+        case command, tunnel, noWait = "no_wait", ike, child, format, includeSecrets = "include_secrets"
     }
 }
 
+/// What `ikectl export` renders: the configuration the OTHER side of a tunnel needs, as a
+/// strongSwan swanctl.conf, AWS's "Generic" download text, an Azure PowerShell script, or JSON.
+/// The raw values are the command-line and wire spellings.
+public enum ExportFormat: String, Codable, Sendable, CaseIterable {
+    case swanctl
+    case awsGeneric = "aws-generic"
+    case azurePowerShell = "azure-powershell"
+    case json
+}
+
 /// The daemon's answer. `ok` false carries the reason in `message` (e.g. "AUTHENTICATION_FAILED
-/// from peer"); `status` and `tunnels` are filled for those commands.
+/// from peer"); `status` and `tunnels` are filled for those commands; for `export`, `message`
+/// is the rendered text.
 public struct ControlResponse: Codable, Sendable, Equatable {
     public var ok: Bool
     public var message: String

@@ -96,11 +96,11 @@ public enum ProposalParser {
     static let prfKeywords: [String: PRFID] = [
         "prfsha1": .hmacSHA1, "prfsha256": .hmacSHA256, "prfsha384": .hmacSHA384, "prfsha512": .hmacSHA512,
     ]
-    static let prfForIntegrity: [IntegrityID: PRFID] = [
+    package static let prfForIntegrity: [IntegrityID: PRFID] = [
         .hmacSHA1_96: .hmacSHA1, .hmacSHA256_128: .hmacSHA256,
         .hmacSHA384_192: .hmacSHA384, .hmacSHA512_256: .hmacSHA512,
     ]
-    static let groupKeywords: [String: DHGroupID] = [
+    package static let groupKeywords: [String: DHGroupID] = [
         "modp1024": .modp1024, "modp2048": .modp2048, "modp3072": .modp3072, "modp4096": .modp4096,
         "modp6144": .modp6144, "modp8192": .modp8192,
         "modp1024s160": .modp1024s160, "modp2048s224": .modp2048s224, "modp2048s256": .modp2048s256,

@@ -23,7 +23,7 @@ struct Ikectl: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "ikectl", abstract: "Control a running iked.",
-        subcommands: [Up.self, Down.self, Status.self, List.self, Rekey.self, Reload.self, Metrics.self])
+        subcommands: [Up.self, Down.self, Status.self, List.self, Rekey.self, Reload.self, Metrics.self, Export.self])
 
     @OptionGroup var connection: Connection
 
@@ -95,6 +95,25 @@ struct Ikectl: ParsableCommand {
         }
     }
 
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the configuration the other side of a tunnel needs.",
+            discussion: "Mirrored from the loaded settings: iked's local side is the peer's remote side. The pre-shared key is a placeholder unless --include-secrets is given.")
+        @ParentCommand var root: Ikectl
+        @Argument var tunnel: String
+        @Option(name: .long, help: "One of: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var format: ExportFormat
+        @Flag(name: .long, help: "Put the pre-shared key in the output.") var includeSecrets = false
+        func run() throws {
+            let r = try root.connection.send(ControlRequest(.export, tunnel: tunnel, format: format, includeSecrets: includeSecrets))
+            guard r.ok else {
+                printError(r.message)
+                throw ExitCode(1)
+            }
+            print(r.message, terminator: "")
+        }
+    }
+
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the configured tunnels.")
         @ParentCommand var root: Ikectl
@@ -119,3 +138,6 @@ struct Ikectl: ParsableCommand {
         }
     }
 }
+
+/// `--format` values are checked by the argument parser: a bad one is a usage error (exit 2).
+extension ExportFormat: ExpressibleByArgument {}

@@ -39,7 +39,7 @@ extension Daemon {
     func perform(_ r: ControlRequest, on c: UnixConnection, now: Duration) {
         let names = configuration.tunnels.map(\.name)
         var targets: [String] = []
-        if [.up, .down, .rekey].contains(r.command) || r.tunnel != nil {
+        if [.up, .down, .rekey, .export].contains(r.command) || r.tunnel != nil {
             targets = tunnels(named: r.tunnel ?? "")
             guard !targets.isEmpty else {
                 let connections = Set(configuration.tunnels.compactMap(\.connection?.name)).sorted()
@@ -88,8 +88,33 @@ extension Daemon {
         case .reload:
             let result = reload(now: now)
             reply(c, ControlResponse(ok: result.ok, message: result.message))
+        case .export:
+            reply(c, export(r, tunnels: targets))
         }
         drainEngine()
+    }
+
+    /// `ikectl export`: the peer's configuration for one tunnel or every tunnel of a connection
+    /// (AWS's download has both), rendered from the loaded settings. The key leaves the daemon
+    /// only when asked for, and that is logged.
+    func export(_ r: ControlRequest, tunnels names: [String]) -> ControlResponse {
+        guard let format = r.format else {
+            return ControlResponse(ok: false, message: "export needs a format: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let tunnels = configuration.tunnels.filter { names.contains($0.name) }.map { t -> TunnelSettings in
+            // The peer must reach our IKE port, which is a daemon setting.
+            var t = t
+            t.ike.local.port = configuration.daemon.ikePort
+            return t
+        }
+        let secrets = r.includeSecrets == true
+        do {
+            let text = try PeerExport.render(tunnels, format: format, includeSecrets: secrets)
+            logger.notice("[\(r.tunnel ?? "")] exported the peer's configuration as \(format.rawValue)\(secrets ? ", with the pre-shared key" : "")")
+            return ControlResponse(ok: true, message: text)
+        } catch {
+            return ControlResponse(ok: false, message: "\(error)")
+        }
     }
 
     func status(_ t: TunnelSettings, now: Duration) -> TunnelStatus {
