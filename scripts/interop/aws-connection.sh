@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# An AWS VPN connection (issue 8): iked with profile = "aws" and a [connection.NAME] of two
+# tunnels stands in for the AWS endpoint (two outside addresses, two inside /30s, two keys);
+# strongSwan is the customer gateway, configured as AWS's download for strongSwan describes it
+# (a connection per tunnel, 0.0.0.0/0 selectors both ways, AES128/SHA1 with PFS, 8 h / 1 h
+# lifetimes, DPD every 10 s with restart, retries forever), in swanctl form. Both tunnels come up,
+# the VM host pings the EC2 host through tunnel 1; then tunnel 1's AWS outside address is cut in
+# the middle namespace and the ping must come back through tunnel 2 once DPD has found tunnel 1
+# dead on both sides; when the cut heals, tunnel 1 comes back and carries the traffic again.
+#
+#   icf-vm 10.1.1.4 -- icf-cgw (strongSwan, 198.51.100.1) -- icf-mid (router) --
+#        icf-aws (iked, 192.0.2.1 and 192.0.2.2) -- icf-ec2 10.2.1.10
+#
+# Usage (as root): scripts/interop/aws-connection.sh [BIN_DIR]   (default .build/debug)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$0")/../.." && pwd)"
+BIN="${1:-$REPO/.build/debug}"
+WORK=/tmp/iked-aws-connection
+NS_A=icf-aws NS_M=icf-mid NS_C=icf-cgw
+T1=192.0.2.1 T2=192.0.2.2 CGW=198.51.100.1
+# Keys that follow AWS's rule (8–64 of [A-Za-z0-9._], not starting with 0).
+PSK1="tunnel1.key.$RANDOM$RANDOM" PSK2="tunnel2.key.$RANDOM$RANDOM"
+
+[ "$(id -u)" = 0 ] || { echo "must run as root" >&2; exit 1; }
+[ -x "$BIN/iked" ] || { echo "missing $BIN/iked (swift build first)" >&2; exit 1; }
+. "$REPO/scripts/lib/checks.sh"
+. "$REPO/scripts/lib/strongswan.sh"
+NAMESPACES=("$NS_A" "$NS_M" "$NS_C" icf-vm icf-ec2)
+trap_cleanup
+stop_all
+rm -rf "$WORK"
+mkdir -p "$WORK/swan"
+chmod 700 "$WORK"
+
+for ns in "$NS_A" "$NS_M" "$NS_C"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
+ip link add a0 netns "$NS_A" type veth peer name m0 netns "$NS_M"
+ip link add c0 netns "$NS_C" type veth peer name m1 netns "$NS_M"
+ip -n "$NS_A" addr add $T1/24 dev a0
+ip -n "$NS_A" addr add $T2/24 dev a0
+ip -n "$NS_M" addr add 192.0.2.254/24 dev m0
+ip -n "$NS_M" addr add 198.51.100.254/24 dev m1
+ip -n "$NS_C" addr add $CGW/24 dev c0
+for l in "$NS_A a0" "$NS_M m0" "$NS_M m1" "$NS_C c0"; do set -- $l; ip -n "$1" link set "$2" up; done
+ip netns exec "$NS_M" sysctl -qw net.ipv4.ip_forward=1
+ip -n "$NS_A" route add default via 192.0.2.254
+ip -n "$NS_C" route add default via 198.51.100.254
+add_host icf-ec2 "$NS_A" 10.2.1.10/24 10.2.1.1
+add_host icf-vm "$NS_C" 10.1.1.4/24 10.1.1.1
+
+cat >"$WORK/iked.toml" <<CONF
+[daemon]
+control_socket = "$WORK/iked.sock"
+log_level = "debug"
+
+# The AWS side: every value not written here is AWS's (profile = "aws").
+[connection.vpn]
+profile = "aws"
+routes = ["10.1.0.0/16"]
+
+[[connection.vpn.tunnel]]
+local_address = "$T1"
+remote_address = "$CGW"
+inside_address = "169.254.10.1/30"
+psk = "$PSK1"
+
+[[connection.vpn.tunnel]]
+local_address = "$T2"
+remote_address = "$CGW"
+inside_address = "169.254.11.1/30"
+psk = "$PSK2"
+CONF
+chmod 600 "$WORK/iked.toml"
+
+# The customer gateway, as AWS's strongSwan download sets it (ipsec.conf there, swanctl here).
+# dpdtimeout 30 s becomes charon's retransmission schedule (4 + 5.6 + 7.8 + 11 s).
+swan_conf "$WORK/swan" "retransmit_timeout = 4" "retransmit_base = 1.4" "retransmit_tries = 3"
+tunnel_conf() {  # NAME AWS_ADDRESS
+  cat <<CONF
+  $1 {
+    version = 2
+    local_addrs = $CGW
+    remote_addrs = $2
+    proposals = aes128-sha1-modp2048
+    rekey_time = 8h
+    dpd_delay = 10s
+    keyingtries = 0
+    encap = yes
+    local { auth = psk
+      id = $CGW }
+    remote { auth = psk
+      id = $2 }
+    children {
+      $1 {
+        local_ts = 0.0.0.0/0
+        remote_ts = 0.0.0.0/0
+        esp_proposals = aes128-sha1-modp2048
+        rekey_time = 1h
+        dpd_action = restart
+        start_action = start
+      }
+    }
+  }
+CONF
+}
+{
+  echo "connections {"
+  tunnel_conf tunnel1 $T1
+  tunnel_conf tunnel2 $T2
+  echo "}"
+  echo "secrets {"
+  echo "  ike-1 { id = $T1"$'\n'"    secret = \"$PSK1\" }"
+  echo "  ike-2 { id = $T2"$'\n'"    secret = \"$PSK2\" }"
+  echo "}"
+} >"$WORK/swan/swanctl.conf"
+# kernel-libipsec routes 0.0.0.0/0 into its TUN in table 220: keep the AWS outside addresses
+# and the LAN in the main table (what AWS's VTI and marks do on a real customer gateway).
+ip -n "$NS_C" rule add to $T1/32 lookup main pref 100
+ip -n "$NS_C" rule add to $T2/32 lookup main pref 100
+ip -n "$NS_C" rule add to 10.1.0.0/16 lookup main pref 101
+ip netns exec "$NS_C" sysctl -qw net.ipv4.conf.all.rp_filter=0
+
+echo "== iked (profile aws, one connection of two tunnels) and strongSwan (AWS's download)"
+"$BIN/iked" --check --config "$WORK/iked.toml"
+launch_iked "$NS_A" "$WORK/iked.toml" "$WORK/iked.log" "$WORK/iked.sock"
+swan_start "$NS_C" "$WORK/swan"
+
+ctl() { "$BIN/ikectl" --socket "$WORK/iked.sock" "$@"; }
+# field TUNNEL EXPR: a Python expression over the tunnel's status JSON object t.
+field() {
+  ctl status --json | python3 -c "import json,sys; t=[t for t in json.load(sys.stdin)['tunnels'] if t['name']=='$1'][0]; print($2)"
+}
+both_up() { [ "$(field vpn-1 "t['state']")" = up ] && [ "$(field vpn-2 "t['state']")" = up ]; }
+wait_for() { local i; for i in $(seq 1 "$1"); do "${@:2}" && return 0; sleep 1; done; return 1; }
+packets_in() { field "$1" "sum(c['packets_in'] for c in t['child_sas'])"; }
+pings_ok() { ip netns exec icf-vm ping -c "${1:-3}" -i 0.3 -W 1 10.2.1.10 >/dev/null 2>&1; }
+
+check "both tunnels of the connection come up (customer gateway initiates; AWS waits: start_action add)" wait_for 40 both_up
+ctl status || true
+swan "$WORK/swan" --list-sas >"$WORK/sas.txt" 2>&1 || true
+check "strongSwan has both IKE SAs ESTABLISHED" test "$(grep -c ESTABLISHED "$WORK/sas.txt")" = 2
+check "status names AWS's states (UP)" sh -c "'$BIN/ikectl' --socket '$WORK/iked.sock' status | grep -q '^vpn-1 \* *UP'"
+check "tunnel 1 carries the traffic (preferred)" test "$(field vpn-1 "t['preferred']")" = True
+check "ping VM 10.1.1.4 -> EC2 10.2.1.10" pings_ok 5
+check "the IKE SA uses the customer's AES128/SHA1/MODP_2048, one of AWS's combinations" \
+  test "$(field vpn-1 "t['ike_sa']['proposal']")" = AES_CBC_128/AUTH_HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_2048
+ctl export vpn --format aws-generic >"$WORK/export.txt"
+check "ikectl export vpn --format aws-generic lists both tunnels" sh -c "grep -q 'IPSec Tunnel #1' '$WORK/export.txt' && grep -q 'IPSec Tunnel #2' '$WORK/export.txt'"
+
+echo "== cut tunnel 1's AWS outside address ($T1) in the middle namespace"
+before2=$(packets_in vpn-2)
+ip netns exec "$NS_M" nft add table inet cut
+ip netns exec "$NS_M" nft add chain inet cut f '{ type filter hook forward priority 0; }'
+ip netns exec "$NS_M" nft add rule inet cut f ip saddr $T1 drop
+ip netns exec "$NS_M" nft add rule inet cut f ip daddr $T1 drop
+cut_at=$(date +%s)
+# One ping a second until 5 in a row pass through (DPD: 10 s idle + 40 s on the AWS side).
+back=""
+for i in $(seq 1 100); do
+  if ip netns exec icf-vm ping -c 1 -W 1 10.2.1.10 >/dev/null 2>&1; then
+    streak=$(( ${streak:-0} + 1 )); [ "$streak" -ge 5 ] && { back=$(( $(date +%s) - cut_at )); break; }
+  else streak=0; sleep 0.5; fi
+done
+echo "  ping back after ${back:-never} s"
+check "the ping comes back through tunnel 2 within 100 s of the cut" test -n "$back"
+check "iked found tunnel 1 dead (DPD) and moved the preferred route to tunnel 2" \
+  sh -c "[ \"\$(ip -n $NS_A route show 10.1.0.0/16 metric 100)\" != '' ] && ip -n $NS_A route show 10.1.0.0/16 | grep -q 'ike-vpn-2 .*metric 100'"
+check "tunnel 2's Child SA counted the pings" test "$(packets_in vpn-2)" -gt "$before2"
+check "tunnel 2 is the preferred one in status" test "$(field vpn-2 "t['preferred']")" = True
+ctl status || true
+
+echo "== heal the cut: tunnel 1 returns (the customer gateway retries forever) and takes the traffic back"
+ip netns exec "$NS_M" nft delete table inet cut
+check "both tunnels are up again" wait_for 60 both_up
+check "tunnel 1 is preferred again" wait_for 5 sh -c "[ \"\$('$BIN/ikectl' --socket '$WORK/iked.sock' status --json | python3 -c \"import json,sys; print([t for t in json.load(sys.stdin)['tunnels'] if t['name']=='vpn-1'][0]['preferred'])\")\" = True ]"
+check "ping VM -> EC2 after the heal" wait_for 20 pings_ok 3
+check "no key in iked's log" sh -c "! grep -qF '$PSK1' '$WORK/iked.log' && ! grep -qF '$PSK2' '$WORK/iked.log'"
+
+[ "$FAILS" = 0 ] || { echo "aws-connection: $FAILS checks failed; logs in $WORK (IKED_INTEROP_KEEP=1 keeps them)"; tail -30 "$WORK/iked.log"; exit 1; }
+echo "aws-connection: all checks passed"
