@@ -69,7 +69,8 @@ let package = Package(
         .testTarget(name: "ESPCoreTests", dependencies: ["ESPCore", "IKECrypto", "CryptoOpenSSL"]),
         .testTarget(name: "IKEWireTests", dependencies: ["IKEWire"]),
         .testTarget(name: "IKECryptoTests", dependencies: ["IKECrypto"]),
-        .testTarget(name: "IKECoreTests", dependencies: ["IKECore", "IKEWire", "IKECrypto", "CryptoOpenSSL"]),
+        // IKEDaemon: the profile simulations build both sides from TOML through the real profile code.
+        .testTarget(name: "IKECoreTests", dependencies: ["IKECore", "IKEWire", "IKECrypto", "CryptoOpenSSL", "IKEDaemon"]),
         .testTarget(name: "CryptoOpenSSLTests", dependencies: ["CryptoOpenSSL", "IKECrypto", "COpenSSL"]),
         // Real strongSwan captures (Tests/Fixtures/strongswan): byte-exact decode/encode,
         // decryption with the logged keys, key derivation and PSK AUTH recomputed.

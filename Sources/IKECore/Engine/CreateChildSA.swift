@@ -43,13 +43,18 @@ extension IKESA {
 
     func startCreateChild(rekeying old: UInt32?, now: Duration) {
         var tsi = config.localTS, tsr = config.remoteTS
+        var group: DHGroupID?
         if let old {
             guard let i = children.firstIndex(where: { $0.inboundSPI == old }), children[i].state == .installed else { return }
             setChildState(i, .rekeying, "our rekey started")
             tsi = children[i].info.localTS
             tsr = children[i].info.remoteTS
+            // Offer the PFS group in use first, as the IKE rekey does, so the peer need not answer
+            // INVALID_KE_PAYLOAD at every rekey (AWS's first group is 2, which few peers take).
+            let current = children[i].proposal.dhGroup
+            if let current, current != .none, config.espProposals.contains(where: { $0.dhGroups.contains(current) }) { group = current }
         }
-        let ex = newChildExchange(rekeying: old, tsi: tsi, tsr: tsr, withKE: true)
+        let ex = newChildExchange(rekeying: old, tsi: tsi, tsr: tsr, withKE: true, group: group)
         sendRequest(.createChildSA, childRequestPayloads(ex), .child(ex), now: now)
     }
 

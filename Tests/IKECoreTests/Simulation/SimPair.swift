@@ -42,6 +42,12 @@ final class SimPair {
     var events: [Side: [IKEEvent]] = [.a: [], .b: []]
     var logs: [Side: [LogRecord]] = [.a: [], .b: []]
     var sent: [Side: [Datagram]] = [.a: [], .b: []]
+    /// When each datagram in `sent` left (same indices), for tests of timers on the wire.
+    var sentAt: [Side: [Duration]] = [.a: [], .b: []]
+    /// When each side was handed a datagram (after loss and filters).
+    var receivedAt: [Side: [Duration]] = [.a: [], .b: []]
+    /// When each event in `events` was polled (same indices): the `now` of the step that made it.
+    var eventAt: [Side: [Duration]] = [.a: [], .b: []]
     /// Keep logs and sent datagrams (off for long runs, whose memory is what we measure).
     var record = true
     /// Called after every step (e.g. to check that a Child SA pair always exists).
@@ -63,10 +69,12 @@ final class SimPair {
     func drain() {
         for side in [Side.a, .b] {
             let e = engine(side)
-            while let ev = e.pollEvent() { if record { events[side]!.append(ev) } else { tally(ev, side) } }
+            while let ev = e.pollEvent() {
+                if record { events[side]!.append(ev); eventAt[side]!.append(now) } else { tally(ev, side) }
+            }
             while let l = e.pollLog() { if record { logs[side]!.append(l) } }
             while var d = e.pollTransmit() {
-                if record { sent[side]!.append(d) }
+                if record { sent[side]!.append(d); sentAt[side]!.append(now) }
                 if silent.contains(side) || filter?(side, d) == true || chance(loss[side] ?? 0) { continue }
                 if side == .a, let nat, d.source.address == nat.inside {
                     d.source = Endpoint(address: nat.publicAddress, port: d.source.port &+ 40000)
@@ -106,6 +114,7 @@ final class SimPair {
         if let d = delivery, d.at <= now {
             queue.removeAll { $0.seq == d.seq }
             if !silent.contains(d.to) {
+                if record { receivedAt[d.to]!.append(now) }
                 var datagram = d.datagram
                 if d.to == .a, let nat, datagram.destination.address == nat.publicAddress {
                     datagram.destination = Endpoint(address: nat.inside, port: datagram.destination.port &- 40000)
@@ -132,6 +141,19 @@ final class SimPair {
     func settle(limit: Duration = .seconds(60)) {
         let end = now + limit
         repeat { drain() } while step(until: min(end, queue.isEmpty ? now : end)) || !queue.isEmpty && step(until: end)
+    }
+
+    /// The requests a side sent (first transmissions and retransmissions), with when and which exchange.
+    func requests(_ side: Side, _ exchange: ExchangeType? = nil) -> [(at: Duration, exchange: ExchangeType)] {
+        zip(sentAt[side]!, sent[side]!).compactMap { at, d in
+            guard let h = try? IKEHeader.decode(d.bytes), !h.isResponse, exchange == nil || h.exchangeType == exchange else { return nil }
+            return (at, h.exchangeType)
+        }
+    }
+
+    /// The events of a side with when they happened.
+    func timedEvents(_ side: Side) -> [(at: Duration, event: IKEEvent)] {
+        Array(zip(eventAt[side]!, events[side]!))
     }
 
     func log(_ side: Side, containing text: String) -> Bool {
