@@ -41,6 +41,9 @@ scripts/interop/matrix.sh .build/debug
 echo "== ikectl export --format swanctl, loaded into strongSwan unchanged"
 scripts/interop/export-swanctl.sh .build/debug
 
+echo "== an AWS VPN connection (profile aws, two tunnels) against strongSwan set up as AWS's download: failover"
+scripts/interop/aws-connection.sh .build/debug
+
 echo "== systemd: the unit (verify, security), man pages, sd_notify, the unit's sandbox"
 scripts/systemd-check.sh .build/debug
 
