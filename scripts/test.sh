@@ -38,6 +38,9 @@ scripts/interop/iked-vs-strongswan.sh .build/debug
 echo "== interop matrix: iked against strongSwan"
 scripts/interop/matrix.sh .build/debug
 
+echo "== cloud profiles against strongSwan and each other"
+scripts/interop/profiles.sh .build/debug
+
 echo "== systemd: the unit (verify, security), man pages, sd_notify, the unit's sandbox"
 scripts/systemd-check.sh .build/debug
 
