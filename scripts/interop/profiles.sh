@@ -11,11 +11,13 @@
 #    strongSwan initiating: tunnel up, the chosen proposals, pings both ways.
 # 2. The seed story: iked `profile = "azure"` against iked `profile = "aws"`, no proposals on
 #    either side. Azure initiates (start_action start), AWS answers (add); pings both ways, a TCP
-#    transfer with its content verified, both status tables.
+#    transfer with its content verified, the rekeys the clouds' lifetimes lead to (AWS's Child SA
+#    rekey with PFS, IKE SA rekeys from both sides), both status tables.
 # 3. DPD on the wire, on case 2's idle tunnel: a capture in ipf-mid shows AWS probing every 10 s
 #    (dpd_delay) with every probe answered, and Azure (dpd_delay 30 s, kept fresh by AWS's probes)
 #    silent; then the link is cut in ipf-mid and AWS must clear the tunnel 40 s (dpd_timeout)
-#    after its first unanswered probe, not sooner, and at most 15 s later.
+#    after its first unanswered probe, not sooner, and at most 15 s later; once the link is back,
+#    Azure (Default mode, DPD restart) must bring the tunnel back by itself.
 # 4. Placeholder: AWS's two-tunnel connection with failover (waits for [connection.NAME]).
 #
 # Checks read `ikectl status --json` (state "up"/"down"/"connecting"), not the table's labels.
@@ -225,8 +227,8 @@ case2() {
 
 # ---- 3. DPD timing on the wire ----------------------------------------------------------------
 
-# aws_cleared_after T: polls the AWS side until its tunnel is down (at most 75 s after T) and
-# prints when it saw that, or nothing.
+# aws_down_at: polls the AWS side until its tunnel is down (at most about 75 s) and prints when
+# it saw that (Unix seconds), or nothing.
 aws_down_at() {
   local i
   for i in $(seq 1 300); do
