@@ -38,6 +38,9 @@ scripts/interop/iked-vs-strongswan.sh .build/debug
 echo "== interop matrix: iked against strongSwan"
 scripts/interop/matrix.sh .build/debug
 
+echo "== cloud profiles against strongSwan and each other"
+scripts/interop/profiles.sh .build/debug
+
 echo "== ikectl export --format swanctl, loaded into strongSwan unchanged"
 scripts/interop/export-swanctl.sh .build/debug
 

@@ -182,6 +182,18 @@ import Testing
         #expect(try tunnel("").mssClamp.mss(mtu: 1446) == 1406, "follows the derived MTU")
     }
 
+    /// Azure keeps connecting while NotConnected (DPD restart), except on a tunnel that only
+    /// answers, where restart is refused and clear is the default.
+    @Test func azureReconnectsUnlessItOnlyAnswers() throws {
+        func tunnel(_ toml: String) throws -> TunnelSettings {
+            try #require(try ConfigLoader.parse(toml + "\nprofile = \"azure\"", file: "x.toml").tunnels.first)
+        }
+        #expect(try tunnel(Self.base).ike.dpdAction == .restart)
+        #expect(try tunnel(Self.base + "\nconnection_mode = \"ResponderOnly\"").ike.dpdAction == .clear)
+        #expect(try tunnel(Self.replacing("remote_address", with: "remote_address = \"%any\"")).ike.dpdAction == .clear)
+        #expect(try tunnel(Self.base + "\ndpd_action = \"clear\"").ike.dpdAction == .clear, "the file wins")
+    }
+
     @Test func emptyRoutesMeanNone() throws {
         let config = try ConfigLoader.parse(Self.base + "\nroutes = []", file: "x.toml")
         #expect(config.tunnels.first?.routes.isEmpty == true)

@@ -52,12 +52,13 @@ struct TunnelReader {
         let localID = identity("local_id"), remoteID = identity("remote_id")
         let dpdDelay = s.duration("dpd_delay", 0...3600) ?? .seconds(d.dpdDelay)
         let dpdTimeout = s.duration("dpd_timeout", 9...3600) ?? d.dpdTimeout.map { .seconds($0) }
-        let dpdAction = s.choice("dpd_action", DPDAction.self) ?? d.dpdAction
         let fragmentation = s.bool("fragmentation") ?? true
         let encap = s.bool("encap") ?? false
         let mode = connectionMode(profile)
         let respondsOnly = mode == .responderOnly || (s.has("remote_address") && remote == nil)
+        // A default that initiates becomes its answering form on a tunnel that only answers.
         let startAction = s.choice("start_action", StartAction.self) ?? (respondsOnly && d.startAction == .start ? .add : d.startAction)
+        let dpdAction = s.choice("dpd_action", DPDAction.self) ?? (respondsOnly && d.dpdAction == .restart ? .clear : d.dpdAction)
         let closeAction = s.choice("close_action", CloseAction.self) ?? .none
         if s.has("remote_address"), remote == nil {
             // A %any tunnel cannot initiate, so nothing that initiates may be asked of it.

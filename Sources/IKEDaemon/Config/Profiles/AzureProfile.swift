@@ -17,11 +17,14 @@ enum AzureProfile {
                                   "aes256-sha256-modp1024-modp2048-modp2048s256", "aes128-sha256",
                                   "aes128-sha256-modp1024-modp2048"]
 
+    /// DPD `restart`: a gateway that is not ResponderOnly keeps connecting while NotConnected,
+    /// so a tunnel to a peer that only answers (AWS's `add`) comes back after an outage. A tunnel
+    /// that only answers gets `clear` instead (TunnelReader).
     static func defaults(vwan: Bool) -> TunnelDefaults {
         TunnelDefaults(ikeProposals: ike, espProposals: esp, espAccepted: esp + espAlsoAccepted,
                        ikeLifetime: 28800, childLifetime: vwan ? 3600 : 27000,
                        childLifeBytes: vwan ? nil : 102_400_000 * 1024, rekeyMargin: 270, rekeyFuzz: 100,
-                       replayWindow: 1024, dpdDelay: 30, dpdTimeout: 45, dpdAction: .clear, startAction: .start,
+                       replayWindow: 1024, dpdDelay: 30, dpdTimeout: 45, dpdAction: .restart, startAction: .start,
                        mssClamp: .fixed(1350))
     }
 
