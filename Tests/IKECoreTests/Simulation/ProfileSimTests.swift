@@ -188,11 +188,12 @@ import Testing
 
     /// An idle tunnel: the profile's side sends an empty INFORMATIONAL `delay` after the last
     /// message it received, again and again; when everything is dropped it declares the peer
-    /// dead exactly `timeout` after the first unanswered probe, and clears the SAs.
-    @Test(arguments: [("aws", 10, 40), ("azure", 30, 45)])
-    func dpdProbesAndGivesUpOnTime(_ profile: String, _ delay: Int, _ timeout: Int) throws {
+    /// dead exactly `timeout` after the first unanswered probe, and clears the SAs; AWS stays
+    /// down (`clear`), Azure's Default mode initiates again (`restart`).
+    @Test(arguments: [("aws", 10, 40, DPDAction.clear), ("azure", 30, 45, DPDAction.restart)])
+    func dpdProbesAndGivesUpOnTime(_ profile: String, _ delay: Int, _ timeout: Int, _ action: DPDAction) throws {
         let side = try Self.tunnel(.a, "profile = \"\(profile)\"")
-        #expect(side.ike.dpdDelay == .seconds(delay) && side.ike.dpdTimeout == .seconds(timeout) && side.ike.dpdAction == .clear)
+        #expect(side.ike.dpdDelay == .seconds(delay) && side.ike.dpdTimeout == .seconds(timeout) && side.ike.dpdAction == action)
         // A plain peer that never probes, with proposals both clouds accept.
         let peer = try Self.tunnel(.b, """
             ike_proposals = "aes256-sha1-modp1024"
@@ -231,7 +232,14 @@ import Testing
         }
         let retransmits = pair.requests(.a, .informational).filter { $0.at > first }.count
         #expect(retransmits >= 3, "the probe was retransmitted while waiting (\(retransmits))")
-        #expect(pair.a.ikeSACount == 0 && pair.a.childSAs().isEmpty, "dpd_action clear removes the SAs")
-        #expect(pair.requests(.a, .ikeSAInit).isEmpty, "and does not initiate again")
+        #expect(pair.a.childSAs().isEmpty, "the dead peer's SAs are gone")
+        let reinitiated = pair.requests(.a, .ikeSAInit).map(\.at)
+        if action == .clear {
+            #expect(pair.a.ikeSACount == 0, "dpd_action clear removes the SAs")
+            #expect(reinitiated.isEmpty, "and does not initiate again")
+        } else {
+            #expect(reinitiated.first.map { d in died.first.map { $0 <= d } ?? false } == true,
+                    "dpd_action restart initiates again once the peer is dead: \(reinitiated)")
+        }
     }
 }
