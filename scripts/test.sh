@@ -46,6 +46,7 @@ scripts/interop/export-swanctl.sh .build/debug
 
 echo "== an AWS VPN connection (profile aws, two tunnels) against strongSwan set up as AWS's download: failover"
 scripts/interop/aws-connection.sh .build/debug
+scripts/interop/aws-connection.sh .build/debug ecmp
 
 echo "== systemd: the unit (verify, security), man pages, sd_notify, the unit's sandbox"
 scripts/systemd-check.sh .build/debug

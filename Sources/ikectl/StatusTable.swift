@@ -32,7 +32,7 @@ enum StatusTable {
             return line
         }
         if s.tunnels.contains(where: { $0.preferred == true }) {
-            lines.append("* carries the connection's traffic now (the other tunnels are standby)")
+            lines.append("* carries its connection's traffic now (unmarked tunnels of a connection stand by)")
         }
         for t in s.tunnels {
             if let e = t.lastError { lines.append("\(t.name): last error: \(e)") }

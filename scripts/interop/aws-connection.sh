@@ -11,11 +11,17 @@
 #   icf-vm 10.1.1.4 -- icf-cgw (strongSwan, 198.51.100.1) -- icf-mid (router) --
 #        icf-aws (iked, 192.0.2.1 and 192.0.2.2) -- icf-ec2 10.2.1.10
 #
-# Usage (as root): scripts/interop/aws-connection.sh [BIN_DIR]   (default .build/debug)
+# With MODE ecmp the connection has `failover = "ecmp"`: both tunnels carry traffic through one
+# equal-cost multipath route, which shrinks to tunnel 2 during the cut and grows back after.
+#
+# Usage (as root): scripts/interop/aws-connection.sh [BIN_DIR [active-standby|ecmp]]
+# (default .build/debug active-standby)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 BIN="${1:-$REPO/.build/debug}"
+MODE="${2:-active-standby}"
+case $MODE in active-standby|ecmp) ;; *) echo "unknown mode $MODE (active-standby, ecmp)" >&2; exit 2 ;; esac
 WORK=/tmp/iked-aws-connection
 NS_A=icf-aws NS_M=icf-mid NS_C=icf-cgw
 T1=192.0.2.1 T2=192.0.2.2 CGW=198.51.100.1
@@ -57,6 +63,7 @@ log_level = "debug"
 [connection.vpn]
 profile = "aws"
 routes = ["10.1.0.0/16"]
+failover = "$MODE"
 
 [[connection.vpn.tunnel]]
 local_address = "$T1"
@@ -120,7 +127,7 @@ ip -n "$NS_C" rule add to $T2/32 lookup main pref 100
 ip -n "$NS_C" rule add to 10.1.0.0/16 lookup main pref 101
 ip netns exec "$NS_C" sysctl -qw net.ipv4.conf.all.rp_filter=0
 
-echo "== iked (profile aws, one connection of two tunnels) and strongSwan (AWS's download)"
+echo "== iked (profile aws, one connection of two tunnels, $MODE) and strongSwan (AWS's download)"
 "$BIN/iked" --check --config "$WORK/iked.toml"
 launch_iked "$NS_A" "$WORK/iked.toml" "$WORK/iked.log" "$WORK/iked.sock"
 swan_start "$NS_C" "$WORK/swan"
@@ -140,7 +147,15 @@ ctl status || true
 swan "$WORK/swan" --list-sas >"$WORK/sas.txt" 2>&1 || true
 check "strongSwan has both IKE SAs ESTABLISHED" test "$(grep -c ESTABLISHED "$WORK/sas.txt")" = 2
 check "status names AWS's states (UP)" sh -c "'$BIN/ikectl' --socket '$WORK/iked.sock' status | grep -q '^vpn-1 \* *UP'"
-check "tunnel 1 carries the traffic (preferred)" test "$(field vpn-1 "t['preferred']")" = True
+# preferred_route: the interfaces of the metric-100 route to the customer's network.
+preferred_route() { ip -n "$NS_A" route show 10.1.0.0/16 metric 100 | grep -oE 'dev ike-vpn-[12]' | sed 's/dev //' | sort | tr '\n' ' '; }
+if [ "$MODE" = ecmp ]; then
+  check "both tunnels carry the traffic: one multipath route over ike-vpn-1 and ike-vpn-2" test "$(preferred_route)" = "ike-vpn-1 ike-vpn-2 "
+  check "status marks both tunnels preferred" test "$(field vpn-1 "t['preferred']") $(field vpn-2 "t['preferred']")" = "True True"
+else
+  check "tunnel 1 carries the traffic (preferred)" test "$(field vpn-1 "t['preferred']")" = True
+  check "the preferred route goes through ike-vpn-1 only" test "$(preferred_route)" = "ike-vpn-1 "
+fi
 check "ping VM 10.1.1.4 -> EC2 10.2.1.10" pings_ok 5
 check "the IKE SA uses the customer's AES128/SHA1/MODP_2048, one of AWS's combinations" \
   test "$(field vpn-1 "t['ike_sa']['proposal']")" = AES_CBC_128/AUTH_HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_2048
@@ -163,8 +178,7 @@ for i in $(seq 1 100); do
 done
 echo "  ping back after ${back:-never} s"
 check "the ping comes back through tunnel 2 within 100 s of the cut" test -n "$back"
-check "iked found tunnel 1 dead (DPD) and moved the preferred route to tunnel 2" \
-  sh -c "[ \"\$(ip -n $NS_A route show 10.1.0.0/16 metric 100)\" != '' ] && ip -n $NS_A route show 10.1.0.0/16 | grep -q 'ike-vpn-2 .*metric 100'"
+check "iked found tunnel 1 dead (DPD): the preferred route goes through ike-vpn-2 only" test "$(preferred_route)" = "ike-vpn-2 "
 check "tunnel 2's Child SA counted the pings" test "$(packets_in vpn-2)" -gt "$before2"
 check "tunnel 2 is the preferred one in status" test "$(field vpn-2 "t['preferred']")" = True
 ctl status || true
@@ -172,9 +186,14 @@ ctl status || true
 echo "== heal the cut: tunnel 1 returns (the customer gateway retries forever) and takes the traffic back"
 ip netns exec "$NS_M" nft delete table inet cut
 check "both tunnels are up again" wait_for 60 both_up
-check "tunnel 1 is preferred again" wait_for 5 sh -c "[ \"\$('$BIN/ikectl' --socket '$WORK/iked.sock' status --json | python3 -c \"import json,sys; print([t for t in json.load(sys.stdin)['tunnels'] if t['name']=='vpn-1'][0]['preferred'])\")\" = True ]"
+expected_route() { [ "$(preferred_route)" = "$1" ]; }
+if [ "$MODE" = ecmp ]; then
+  check "the multipath route covers both tunnels again" wait_for 5 expected_route "ike-vpn-1 ike-vpn-2 "
+else
+  check "tunnel 1 is preferred again" wait_for 5 expected_route "ike-vpn-1 "
+fi
 check "ping VM -> EC2 after the heal" wait_for 20 pings_ok 3
 check "no key in iked's log" sh -c "! grep -qF '$PSK1' '$WORK/iked.log' && ! grep -qF '$PSK2' '$WORK/iked.log'"
 
 [ "$FAILS" = 0 ] || { echo "aws-connection: $FAILS checks failed; logs in $WORK (IKED_INTEROP_KEEP=1 keeps them)"; tail -30 "$WORK/iked.log"; exit 1; }
-echo "aws-connection: all checks passed"
+echo "aws-connection ($MODE): all checks passed"
