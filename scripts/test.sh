@@ -18,6 +18,11 @@ swift build --build-tests
 swift test --skip-build --parallel 2>&1 | tee /tmp/iked-swift-test.log
 # swift test exits non-zero on failure; pipefail carries it.
 
+echo "== rekey timing of profile aws on the wire: started in the background (about 15 minutes; collected at the end)"
+scripts/interop/profile-timing.sh .build/debug >/tmp/iked-profile-timing.log 2>&1 </dev/null &
+TIMING_PID=$!
+trap 'kill "$TIMING_PID" 2>/dev/null || true' EXIT
+
 echo "== datapath benchmark, smoke run (debug build: checks that it runs and its seals/opens succeed; no time is asserted)"
 # ~2 s. The numbers of a debug build mean nothing; scripts/bench-datapath.sh measures in release.
 .build/debug/iked-bench --quick > /tmp/iked-bench-smoke.log 2>&1 || { cat /tmp/iked-bench-smoke.log; exit 1; }
@@ -53,6 +58,12 @@ scripts/systemd-check.sh .build/debug
 
 echo "== the lab: every scenario of scripts/lab.sh (release build)"
 scripts/lab.sh all
+
+echo "== rekey timing of profile aws on the wire (started after the unit tests)"
+timing_ok=0
+wait "$TIMING_PID" || timing_ok=$?
+cat /tmp/iked-profile-timing.log
+[ "$timing_ok" = 0 ]
 
 echo "== short fuzz pass (IKE message decoder)"
 scripts/fuzz.sh ike-decode "${IKED_FUZZ_RUNS:-20000}"

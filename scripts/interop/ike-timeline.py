@@ -11,6 +11,10 @@
 #                                        a response from its peer
 #   first-unanswered PCAP FROM T0        prints when FROM first sent the first INFORMATIONAL
 #                                        request after T0 that no response answered
+#   rekeys PCAP FROM                     FROM's CREATE_CHILD_SA requests, in seconds after the
+#                                        first IKE_AUTH response: "ike T" for one after which a
+#                                        new IKE SPI pair appears (an IKE SA rekey), "child T"
+#                                        for the others
 # A request is known by (SPIs, sender, message ID); a retransmission is the same request, and
 # its time is that of its first transmission.
 import struct, sys
@@ -123,6 +127,24 @@ def main():
                 print("%.3f" % t)
                 return 0
         return 1
+    if cmd == "rekeys":
+        auth = [t for t, _, _, ex, _, resp, _, _ in msgs if ex == 35 and resp]
+        if not auth:
+            return 1
+        established = auth[0]
+        pairs = {}  # IKE SPI pair -> when it first appears (IKE_SA_INIT's SPIr is still zero)
+        for t, _, _, ex, _, _, si, sr in msgs:
+            if ex != 34:
+                pairs.setdefault((si, sr), t)
+        ccs, _ = requests(msgs, sender, 36)
+        print("established %.3f" % established)
+        for t, (si, sr, mid) in sorted((t, k) for k, t in ccs.items()):
+            later = [u for (pi, pr), u in pairs.items() if u > t and (pi, pr) != (si, sr)]
+            after = [u for k, u in ccs.items() if k[:2] == (si, sr) and u > t]
+            # The IKE rekey is the last request on its SA before another SPI pair shows up.
+            ike = bool(later) and not any(u < min(later) for u in after)
+            print("%s %.3f" % ("ike" if ike else "child", t - established))
+        return 0
     raise SystemExit("unknown command %s" % cmd)
 
 
