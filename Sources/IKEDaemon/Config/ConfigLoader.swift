@@ -92,25 +92,34 @@ public enum ConfigLoader {
         return d
     }
 
-    /// Checks across tunnels: names, interface names and address pairs must be unique.
+    /// Checks across tunnels: names, interface names and address pairs must be unique. Each
+    /// problem is reported at the table the file has for the tunnel (`connection.vpn.tunnel[1]`
+    /// for vpn-2) and names the other one the same way.
     static func crossCheck(_ tunnels: [TunnelSettings], _ reader: ConfigReader) {
-        var names: Set<String> = []
-        for t in tunnels where !names.insert(t.name).inserted {
-            reader.fail("tunnel.\(t.name)", "a connection's tunnel is already named \(t.name); rename one of them")
-        }
+        var names: [String: String] = [:]
         var interfaces: [String: String] = [:]
         var pairs: [String: String] = [:]
         for t in tunnels {
-            if let other = interfaces[t.interface] {
-                reader.fail("tunnel.\(t.name).interface", "\"\(t.interface)\" is already used by tunnel.\(other)")
+            let path = tablePath(t)
+            if let other = names[t.name] {
+                reader.fail(path, "\(other) is also named \(t.name); rename one of them")
             }
-            interfaces[t.interface] = t.name
+            names[t.name] = path
+            if let other = interfaces[t.interface] {
+                reader.fail("\(path).interface", "\"\(t.interface)\" is already used by \(other)")
+            }
+            interfaces[t.interface] = path
             let pair = "\(t.ike.local.address)-\(t.ike.remote.map { "\($0.address)" } ?? "any")"
             if let other = pairs[pair] {
-                reader.fail("tunnel.\(t.name).remote_address",
-                            "tunnel.\(other) has the same local_address and remote_address; the peer could not be told apart")
+                reader.fail("\(path).remote_address",
+                            "\(other) has the same local_address and remote_address; the peer could not be told apart")
             }
-            pairs[pair] = t.name
+            pairs[pair] = path
         }
+    }
+
+    /// Where a tunnel is written: `tunnel.NAME`, or `connection.NAME.tunnel[i]` for a connection's.
+    static func tablePath(_ t: TunnelSettings) -> String {
+        t.connection.map { "connection.\($0.name).tunnel[\($0.index)]" } ?? "tunnel.\(t.name)"
     }
 }

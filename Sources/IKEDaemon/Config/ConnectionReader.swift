@@ -19,10 +19,12 @@ struct ConnectionReader {
             s.fail("tunnel", "a connection needs its tunnels as [[\(s.path).tunnel]] tables (local_address, remote_address, psk … per tunnel)")
             return []
         }
-        let profile = s.string("profile").flatMap(CloudProfile.init(rawValue:))
-        let allowed = profile == .aws ? 2...2 : 1...8
+        // AWS's count holds whether the connection or its tunnels name the profile.
+        let profiles = [s.table] + list.compactMap(\.table)
+        let aws = profiles.contains { $0["profile"]?.string == CloudProfile.aws.rawValue }
+        let allowed = aws ? 2...2 : 1...8
         if !allowed.contains(list.count) {
-            let why = profile == .aws ? "an AWS VPN connection has exactly two tunnels" : "a connection has 1 to 8 tunnels"
+            let why = aws ? "an AWS VPN connection has exactly two tunnels" : "a connection has 1 to 8 tunnels"
             s.fail("tunnel", "\(why), not \(list.count)")
         }
         let names = (1...list.count).map { "\(name)-\($0)" }
@@ -31,9 +33,11 @@ struct ConnectionReader {
             let path = "\(s.path).tunnel[\(i)]"
             guard let own = item.table else { s.reader.fail(path, "must be a table ([[\(s.path).tunnel]])"); continue }
             Section(reader: s.reader, table: own, path: path).rejectUnknownKeys(ConfigLoader.tunnelKeys)
+            // Unknown keys were reported above, once, where they are written; only known ones
+            // reach the tunnel, so they are not reported again for each tunnel.
             let merged = TOMLTable()
-            for k in s.table.keys where !Self.ownKeys.contains(k) { merged[k] = s.table[k] }
-            for k in own.keys { merged[k] = own[k] }
+            for k in s.table.keys where ConfigLoader.tunnelKeys.contains(k) { merged[k] = s.table[k] }
+            for k in own.keys where ConfigLoader.tunnelKeys.contains(k) { merged[k] = own[k] }
             let section = Section(reader: s.reader, table: merged, path: path)
             guard var t = TunnelReader(section, name: names[i], folder: folder).read() else { continue }
             t.connection = ConnectionMembership(name: name, index: i, members: names, failover: failover)
