@@ -127,6 +127,15 @@ ip -n "$NS_C" rule add to $T2/32 lookup main pref 100
 ip -n "$NS_C" rule add to 10.1.0.0/16 lookup main pref 101
 ip netns exec "$NS_C" sysctl -qw net.ipv4.conf.all.rp_filter=0
 
+echo "== iked --check refuses what AWS would refuse, naming AWS's range"
+sed -e 's/^failover = .*/&\nchild_lifetime = 7200\nike_proposals = "aes256-sha256-modp1536"/' "$WORK/iked.toml" >"$WORK/bad.toml"
+chmod 600 "$WORK/bad.toml"
+"$BIN/iked" --check --config "$WORK/bad.toml" >"$WORK/bad.out" 2>&1 && bad_rc=0 || bad_rc=$?
+cat "$WORK/bad.out"
+check "iked --check exits 1" test "$bad_rc" = 1
+check "phase 2 lifetime 7200 s is refused with AWS's 900–3600 s" grep -q 'connection.vpn.tunnel\[0\].child_lifetime: 7200 s is outside what AWS allows for phase 2 (900–3600 s' "$WORK/bad.out"
+check "DH group 5 in phase 1 is refused with AWS's groups 2, 14–24" grep -q 'ike_proposals: AWS does not allow DH group 5 (modp1536) in phase 1 (allowed: 2, 14–24)' "$WORK/bad.out"
+
 echo "== iked (profile aws, one connection of two tunnels, $MODE) and strongSwan (AWS's download)"
 "$BIN/iked" --check --config "$WORK/iked.toml"
 launch_iked "$NS_A" "$WORK/iked.toml" "$WORK/iked.log" "$WORK/iked.sock"
