@@ -22,3 +22,22 @@ install_deps() {
     fi
     command -v swift >/dev/null || { echo "swift is not on PATH (Swift 6.x is required)" >&2; exit 1; }
 }
+
+# What scripts/bench.sh needs on top of IKED_APT_PACKAGES: iperf3 (it asks a debconf question,
+# hence DEBIAN_FRONTEND), and Debian's wireguard-go with wg from wireguard-tools as the
+# userspace reference. --no-install-recommends keeps wireguard-tools from pulling in
+# wireguard-dkms: the benchmark wants the userspace TUN, not a kernel module.
+IKED_BENCH_APT_PACKAGES=(iperf3 wireguard-go wireguard-tools)
+
+install_bench_deps() {
+    local missing=()
+    for p in "${IKED_BENCH_APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "== installing (benchmark): ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+}
