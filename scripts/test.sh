@@ -28,6 +28,10 @@ echo "== datapath benchmark, smoke run (debug build: checks that it runs and its
 .build/debug/iked-bench --quick > /tmp/iked-bench-smoke.log 2>&1 || { cat /tmp/iked-bench-smoke.log; exit 1; }
 tail -1 /tmp/iked-bench-smoke.log
 
+echo "== tunnel benchmark scripts/bench.sh, smoke run (no tunnel and iked <-> iked, 1 s each: checks that it produces numbers; no speed is asserted)"
+scripts/bench.sh --smoke .build/debug > /tmp/iked-bench-sh-smoke.log 2>&1 || { cat /tmp/iked-bench-sh-smoke.log; exit 1; }
+sed -n '/^==== bench.sh/,/^$/p' /tmp/iked-bench-sh-smoke.log
+
 echo "== two iked daemons in namespaces (ikectl up, status, reload, SIGTERM)"
 scripts/interop/iked-pair.sh .build/debug
 
