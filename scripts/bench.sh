@@ -151,8 +151,10 @@ ticks_of() {
   echo "$total"
 }
 
-# ticks_busy: the machine's non-idle time (all CPUs) in clock ticks, from /proc/stat.
-ticks_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+# cpu_ticks: "BUSY STEAL TOTAL" of all CPUs in clock ticks, from /proc/stat's cpu line. BUSY is
+# user + nice + system + irq + softirq: the work done here; STEAL is the time the hypervisor gave
+# to someone else, left out of BUSY and reported on its own, since it makes a VM's numbers noisy.
+cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 
 # topology: gateways ikb-gwa 192.0.2.1 and ikb-gwb 192.0.2.2 on one veth; host ikb-ha
 # 10.1.1.4/16 behind A (gateway 10.1.0.1), host ikb-hb 10.2.1.10/16 behind B (10.2.0.1).
@@ -287,7 +289,7 @@ setup_wg() {
 
 # ---- measuring one row
 
-declare -A R1 R4 PMED PP90 GWCPU SYSCPU FAILED
+declare -A R1 R4 PMED PP90 GWCPU SYSCPU STEAL FAILED
 
 # iperf_run P OUT: one iperf3 client run from host A to host B, P streams, T seconds.
 iperf_run() {
@@ -313,7 +315,7 @@ measure() {
   for f in $(seq 1 50); do ip netns exec ikb-hb ss -Hltn 'sport = :5201' | grep -q . && break; sleep 0.1; done
   ping_count=$(( T * 5 - 5 )); [ "$ping_count" -ge 2 ] || ping_count=2
   : >"$DIR/ping.txt"
-  gw0=$(ticks_of "${GW_PIDS[@]}") sys0=$(ticks_busy)
+  gw0=$(ticks_of "${GW_PIDS[@]}") sys0=($(cpu_ticks))
   for rep in $(seq 1 "$REPS"); do
     for p in 1 4; do
       f="$DIR/iperf-P$p-$rep.json"
@@ -336,13 +338,15 @@ measure() {
       printf '   run %d, %d stream(s): %8.1f Mbit/s\n' "$rep" "$p" "$(echo "$1" | awk '{print $1 / 1e6}')"
     done
   done
-  gw1=$(ticks_of "${GW_PIDS[@]}") sys1=$(ticks_busy)
+  gw1=$(ticks_of "${GW_PIDS[@]}") sys1=($(cpu_ticks))
+  STEAL[$row]=$(awk -v s=$((sys1[1] - sys0[1])) -v t=$((sys1[2] - sys0[2])) 'BEGIN { printf "%.1f", (t > 0 ? 100 * s / t : 0) }')
+  echo "   hypervisor steal during the row: ${STEAL[$row]} % of all CPU time"
   if [ ${#b1[@]} -gt 0 ]; then R1[$row]=$(stats median "${b1[@]}" | awk '{printf "%.1f", $1 / 1e6}'); fi
   if [ ${#b4[@]} -gt 0 ]; then R4[$row]=$(stats median "${b4[@]}" | awk '{printf "%.1f", $1 / 1e6}'); fi
   PMED[$row]=$(stats median $(cat "$DIR/ping.txt") | awk '{printf "%.2f", $1}')
   PP90[$row]=$(stats p90 $(cat "$DIR/ping.txt") | awk '{printf "%.2f", $1}')
   if [ "$bytes" -gt 0 ]; then
-    SYSCPU[$row]=$(awk -v t=$((sys1 - sys0)) -v hz="$HZ" -v b="$bytes" 'BEGIN { printf "%.2f", t / hz / (b / 1e9) }')
+    SYSCPU[$row]=$(awk -v t=$((sys1[0] - sys0[0])) -v hz="$HZ" -v b="$bytes" 'BEGIN { printf "%.2f", t / hz / (b / 1e9) }')
     if [ ${#GW_PIDS[@]} -gt 0 ]; then
       GWCPU[$row]=$(awk -v t=$((gw1 - gw0)) -v hz="$HZ" -v b="$bytes" 'BEGIN { printf "%.2f", t / hz / (b / 1e9) }')
     fi
@@ -385,6 +389,9 @@ for row in "${ROWS[@]}"; do
 done
 echo "gateway CPU: utime+stime of both gateway daemons (none for plain routing); system CPU: all"
 echo "non-idle time of the machine (both iperf3s, softirq, forwarding); both per GB received by iperf3."
+steal=""
+for row in "${ROWS[@]}"; do [ -n "${STEAL[$row]:-}" ] && steal+=" $row ${STEAL[$row]} %,"; done
+echo "hypervisor steal (CPU time this VM did not get; high values mean noisy rows):${steal%,}"
 echo
 echo "issue 9's targets, iked-iked AES-256-GCM over UDP 4500 (numbers, not a verdict on the run):"
 vs_wg=$(ratio "${R1[iked-gcm]:-}" "${R1[wg]:-}")
