@@ -47,6 +47,7 @@ final class HandshakePair {
         }
         var settings = EngineSettings()
         settings.cookieThreshold = 1_000_000
+        settings.logLevel = .info   // as the daemon runs by default: info lines are made, debug ones are not
         let provider = OpenSSLProvider()
         a = try IKEEngine(tunnels: [try tunnel(addressA, addressB)], settings: settings, provider: provider, random: OpenSSLRandom(), now: now)
         b = try IKEEngine(tunnels: [try tunnel(addressB, addressA)], settings: settings, provider: provider, random: OpenSSLRandom(), now: now)
