@@ -62,7 +62,7 @@ let package = Package(
         // CAllocCounter replaces malloc and friends to count heap allocations per packet; link
         // CAllocCounter into nothing else.
         .target(name: "CAllocCounter"),
-        .executableTarget(name: "iked-bench", dependencies: ["ESPCore", "IKECrypto", "CryptoOpenSSL",
+        .executableTarget(name: "iked-bench", dependencies: ["ESPCore", "IKECrypto", "CryptoOpenSSL", "IKECore", "IKEWire",
                                                            "CAllocCounter"]),
 
         .testTarget(name: "IKEDaemonTests", dependencies: ["IKEDaemon", "IKECore", "IKEWire", "IKECrypto", "LinuxNet", "Control"]),

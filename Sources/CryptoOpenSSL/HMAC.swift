@@ -1,24 +1,9 @@
 import COpenSSL
 import IKECrypto
 
-/// One OpenSSL HMAC context (EVP_MAC "HMAC") bound to a digest, keyed per MAC (the IKE PRF).
-///
-/// Invariant: `ctx` is valid from init to deinit and used by one thread at a time; it is freed
-/// exactly once in deinit.
-final class HMACContext {
-    private let ctx: OpaquePointer
-    let outputSize: Int
-
-    init(_ algorithm: PRFAlgorithm) throws(CryptoError) {
-        guard let ctx = iked_hmac_ctx_new(Self.digestName(algorithm)) else {
-            throw libraryFailure("EVP_MAC_CTX_new(HMAC)")
-        }
-        self.ctx = ctx
-        outputSize = algorithm.outputSize
-    }
-
-    deinit { EVP_MAC_CTX_free(ctx) }
-
+/// libcrypto's names of the PRF digests (the raw-reference HMAC in ReferenceCiphers.swift and
+/// the tests' EVP_Q_mac cross-checks use them).
+enum HMACContext {
     static func digestName(_ algorithm: PRFAlgorithm) -> String {
         switch algorithm {
         case .hmacSHA1: "SHA1"
@@ -27,30 +12,18 @@ final class HMACContext {
         case .hmacSHA512: "SHA512"
         }
     }
-
-    /// Sets a new key (which also resets the running MAC).
-    func setKey(_ key: UnsafeRawBufferPointer) -> Bool {
-        EVP_MAC_init(ctx, nonNullBase(key), key.count, nil) == 1
-    }
-
-    /// HMAC over `data` with the key just set by `setKey` into `out` (`out.count == outputSize`).
-    func mac(_ data: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Bool {
-        if data.count > 0, EVP_MAC_update(ctx, nonNullBase(data), data.count) != 1 { return false }
-        var written = 0
-        let base = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        return EVP_MAC_final(ctx, base, &written, out.count) == 1 && written == outputSize
-    }
 }
 
 /// HMAC-SHA1/SHA2 as an IKE PRF (RFC 2104, RFC 4868 §2.1.2), keyed per call.
-/// Invariant: one context re-keyed on every `compute`; not for concurrent use.
+/// Invariant: one `PrecomputedHMAC` re-keyed on every `compute` (two hash blocks over libcrypto's
+/// SHA functions, no EVP_MAC context to re-initialise); not for concurrent use.
 final class OpenSSLPRF: PRF {
     let algorithm: PRFAlgorithm
-    private let context: HMACContext
+    private let hmac: PrecomputedHMAC
 
     init(_ algorithm: PRFAlgorithm) throws(CryptoError) {
         self.algorithm = algorithm
-        context = try HMACContext(algorithm)
+        hmac = PrecomputedHMAC(algorithm)
     }
 
     var outputSize: Int { algorithm.outputSize }
@@ -58,10 +31,8 @@ final class OpenSSLPRF: PRF {
     func compute(key: UnsafeRawBufferPointer, data: UnsafeRawBufferPointer,
                  into output: UnsafeMutableRawBufferPointer) {
         precondition(output.count == outputSize, "PRF output buffer must be outputSize bytes")
-        guard context.setKey(key), context.mac(data, into: output) else {
-            // HMAC with a fetched digest cannot fail short of memory exhaustion.
-            fatalError("HMAC failed: \(openSSLErrorString())")
-        }
+        hmac.setKey(key)
+        hmac.mac(data, into: output)
     }
 }
 

@@ -14,6 +14,8 @@ struct Options {
     var sizes = [64, 512, 1400, 8192]
     var suites: [String] = []  // empty: all
     var libraryReference = true
+    /// `--handshakes`: the IKE handshake rate instead of the datapath (HandshakeBench.swift).
+    var handshakes = false
 }
 
 func usage(exitCode: Int32 = 2) -> Never {
@@ -25,6 +27,8 @@ func usage(exitCode: Int32 = 2) -> Never {
       --long        1 s x 5 rounds (~9 minutes)
       --suite NAME  only suites whose name contains NAME (repeatable)
       --no-reference  skip the OpenSSL-vs-libsodium reference table
+      --handshakes  IKE handshakes per second (ECP-256, X25519) against their DH work alone;
+                    --seconds is the time per round (default 2 s here), --quick 0.2 s x 1
     """)
     exit(exitCode)
 }
@@ -46,6 +50,7 @@ let options: Options = {
         case "--quick": options.seconds = 0.005; options.rounds = 1
         case "--long": options.seconds = 1; options.rounds = 5
         case "--no-reference": options.libraryReference = false
+        case "--handshakes": options.handshakes = true
         case "-h", "--help": usage(exitCode: 0)
         default: usage()
         }

@@ -26,13 +26,15 @@ final class EngineContext {
         self.settings = settings
     }
 
-    func log(_ level: LogRecord.Level, _ tunnel: String, _ message: String) {
-        logs.append(LogRecord(level: level, tunnel: tunnel, message: message))
+    /// Records a log line; one below `settings.logLevel` is never formatted.
+    func log(_ level: LogRecord.Level, _ tunnel: String, _ message: @autoclosure () -> String) {
+        guard level >= settings.logLevel else { return }
+        logs.append(LogRecord(level: level, tunnel: tunnel, message: message()))
     }
 
-    func drop(_ reason: DropReason, _ tunnel: String, _ detail: String) {
+    func drop(_ reason: DropReason, _ tunnel: String, _ detail: @autoclosure () -> String) {
         drops[reason, default: 0] += 1
-        log(.debug, tunnel, "dropped datagram (\(reason.rawValue)): \(detail)")
+        log(.debug, tunnel, "dropped datagram (\(reason.rawValue)): \(detail())")
     }
 
     /// A fresh inbound ESP SPI: random, unique in this engine, never 0–255 (RFC 4303 §2.1).

@@ -133,7 +133,7 @@ final class IKESA {
         children[i].state = next
     }
 
-    func log(_ level: LogRecord.Level, _ message: String) { context.log(level, config.name, message) }
+    func log(_ level: LogRecord.Level, _ message: @autoclosure () -> String) { context.log(level, config.name, message()) }
 
     var info: IKESAInfo {
         IKESAInfo(id: id, local: local, remote: remote, localID: config.localID,

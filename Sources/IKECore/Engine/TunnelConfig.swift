@@ -143,6 +143,8 @@ public struct EngineSettings: Sendable {
     public var halfOpenTimeout: Duration = .seconds(30)
     /// Delay before retrying after TEMPORARY_FAILURE (a random part of it is added).
     public var retryDelay: Duration = .seconds(2)
+    /// Log records below this level are not made (their text is never formatted).
+    public var logLevel: LogRecord.Level = .debug
 
     public init() {}
 }

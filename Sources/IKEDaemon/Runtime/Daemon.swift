@@ -50,6 +50,13 @@ public final class Daemon {
         self.logger = logger
         var settings = EngineSettings()
         settings.cookieThreshold = configuration.daemon.cookieThreshold
+        // The engine skips formatting what the logger would drop anyway.
+        settings.logLevel = switch configuration.daemon.logLevel {
+        case .trace, .debug: .debug
+        case .info, .notice: .info
+        case .warning: .warning
+        case .error, .critical: .error
+        }
         engine = try IKEEngine(tunnels: configuration.tunnels.map(\.ike), settings: settings,
                                provider: OpenSSLProvider(), random: OpenSSLRandom(), now: monotonicNow())
         signals = try SignalDescriptor()
