@@ -13,7 +13,8 @@
 # carried: the gateway daemons' own (utime + stime from /proc/PID/stat) and the whole machine's
 # non-idle time (/proc/stat, which also holds softirq, the kernel's forwarding and both iperf3s).
 # Then the ESP datapath micro-benchmark (iked-bench: seal+open vs raw OpenSSL, allocations per
-# packet), one table, and issue 9's targets marked met or not met.
+# packet), the IKE handshake rate (iked-bench --handshakes: ECP-256 and X25519 against their DH
+# work alone), one table, and issue 9's targets marked met or not met.
 #
 # Usage (as root):
 #   scripts/bench.sh [--smoke] [--only ROW,...] [BIN_DIR]
@@ -372,6 +373,11 @@ DP_OK=1
 "$BIN/iked-bench" "${DP_ARGS[@]}" >"$WORK/iked-bench.log" 2>&1 || DP_OK=0
 cat "$WORK/iked-bench.log"
 
+echo "== IKE handshake rate (iked-bench --handshakes)"
+HS_OK=1
+"$BIN/iked-bench" --handshakes ${SMOKE:+--quick} >"$WORK/handshakes.log" 2>&1 || HS_OK=0
+cat "$WORK/handshakes.log"
+
 # ---- the table
 ratio() { # A B: A / B with two decimals, or "-" when either is missing
   [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }' || printf -- "-"
@@ -409,6 +415,8 @@ fi
 dp_ratio=$(sed -n 's/^lowest seal+open ratio at 1400 bytes: \([0-9.]*\).*/\1/p' "$WORK/iked-bench.log")
 dp_allocs=$(sed -n 's/^iked-bench: done; steady-state allocations per packet: //p' "$WORK/iked-bench.log")
 echo "  datapath, lowest seal+open ratio to raw OpenSSL at 1400 bytes: ${dp_ratio:--} (target >= 0.85): $(met "${dp_ratio:--}" 0.85)"
+hs_ratio=$(awk '$1 ~ /^(ECP-256|X25519)$/ { r = (r == "" || $4 < r) ? $4 : r } END { print r }' "$WORK/handshakes.log")
+echo "  IKE handshakes, lowest rate relative to the DH work alone: ${hs_ratio:--} (target >= 0.5): $(met "${hs_ratio:--}" 0.5)"
 case $dp_allocs in
   0) echo "  datapath, steady-state heap allocations per packet: 0 (target 0): met" ;;
   [0-9]*|NOT*) echo "  datapath, steady-state heap allocations per packet: $dp_allocs (target 0): not met" ;;
@@ -423,4 +431,5 @@ for row in "${ROWS[@]}"; do
   fi
 done
 [ "$DP_OK" = 1 ] && grep -q '^iked-bench: done' "$WORK/iked-bench.log" || { echo "bench.sh: iked-bench failed" >&2; bad=1; }
+[ "$HS_OK" = 1 ] && grep -qE '^X25519 +[0-9]' "$WORK/handshakes.log" || { echo "bench.sh: iked-bench --handshakes failed" >&2; bad=1; }
 exit "$bad"
