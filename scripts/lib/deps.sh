@@ -9,9 +9,11 @@ IKED_APT_PACKAGES=(
     systemd mandoc man-db                        # systemd-analyze; man page lint (systemd-check.sh)
 )
 
-install_deps() {
-    local missing=()
-    for p in "${IKED_APT_PACKAGES[@]}"; do
+# install_missing PACKAGE...: apt-get installs those not installed yet (without recommends),
+# and does nothing at all when every one is there.
+install_missing() {
+    local missing=() p
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
     done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -20,6 +22,10 @@ install_deps() {
         apt-get update -qq
         apt-get install -y -qq --no-install-recommends "${missing[@]}"
     fi
+}
+
+install_deps() {
+    install_missing "${IKED_APT_PACKAGES[@]}"
     command -v swift >/dev/null || { echo "swift is not on PATH (Swift 6.x is required)" >&2; exit 1; }
 }
 
@@ -29,15 +35,4 @@ install_deps() {
 # wireguard-dkms: the benchmark wants the userspace TUN, not a kernel module.
 IKED_BENCH_APT_PACKAGES=(iperf3 wireguard-go wireguard-tools)
 
-install_bench_deps() {
-    local missing=()
-    for p in "${IKED_BENCH_APT_PACKAGES[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-    done
-    if [ ${#missing[@]} -gt 0 ]; then
-        echo "== installing (benchmark): ${missing[*]}"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "${missing[@]}"
-    fi
-}
+install_bench_deps() { install_missing "${IKED_BENCH_APT_PACKAGES[@]}"; }
