@@ -35,9 +35,9 @@ struct TunnelReader {
         let psk = readPSK()
         let profile = profile()
         let d = profile?.defaults ?? .iked
-        let ike = proposals("ike_proposals", .ike, d.ikeProposals)
-        let esp = proposals("esp_proposals", .esp, d.espProposals)
-        let espAccepted = s.has("esp_proposals") ? nil : d.espAccepted.flatMap { proposals("esp_proposals", .esp, $0) }
+        let ike = proposals("ike_proposals", .ike, d.ikeProposals, profile)
+        let esp = proposals("esp_proposals", .esp, d.espProposals, profile)
+        let espAccepted = s.has("esp_proposals") ? nil : d.espAccepted.flatMap { proposals("esp_proposals", .esp, $0, profile) }
         let localTS = s.cidrs("local_ts") ?? [try! TrafficSelector(cidr: "0.0.0.0/0")]
         let remoteTS = s.cidrs("remote_ts") ?? [try! TrafficSelector(cidr: "0.0.0.0/0")]
         let ikeLife = s.duration("ike_lifetime", 300...7 * 86_400) ?? .seconds(d.ikeLifetime)
@@ -105,16 +105,17 @@ struct TunnelReader {
 
     /// A proposal list, or the defaults. A 1024-bit group is warned of when the file names it,
     /// or when a default proposal offers nothing stronger (Azure's DH group 2).
-    func proposals(_ k: String, _ proto: ProtocolID, _ defaults: [String]) -> [ProposalSpec]? {
+    func proposals(_ k: String, _ proto: ProtocolID, _ defaults: [String], _ profile: CloudProfile?) -> [ProposalSpec]? {
         let explicit = s.strings(k)
         let texts = explicit ?? defaults
         var out: [ProposalSpec] = []
         var weak: [String] = []
         for (i, t) in texts.enumerated() {
             let key = texts.count == 1 ? k : "\(k)[\(i)]"
-            if let limits = profileLimits(proto), explicit != nil {
+            if profile == .aws, explicit != nil {
                 // Name the cloud's range, not just "not supported", for groups iked lacks (AWS's 5).
-                let problems = limits.unimplementedGroupProblems(t, cloud: profileCloudName, phase: proto == .ike ? "phase 1" : "phase 2")
+                let (limits, phase) = AWSProfile.limits(proto)
+                let problems = limits.unimplementedGroupProblems(t, cloud: AWSProfile.cloud, phase: phase)
                 if !problems.isEmpty { problems.forEach { s.fail(key, $0) }; return nil }
             }
             do { out.append(try ProposalParser.parse(t, for: proto)) } catch {
@@ -131,14 +132,6 @@ struct TunnelReader {
         return out
     }
 
-    /// The profile's algorithm limits for a phase, when the tunnel names a profile whose
-    /// limits always apply (AWS; Azure's apply to a custom policy and are checked later).
-    func profileLimits(_ proto: ProtocolID) -> AlgorithmLimits? {
-        guard s.string("profile") == CloudProfile.aws.rawValue else { return nil }
-        return proto == .ike ? AWSProfile.phase1 : AWSProfile.phase2
-    }
-
-    var profileCloudName: String { AWSProfile.cloud }
 
     /// `psk` inline or `psk_file`, exactly one; the file must not be readable by group or others.
     func readPSK() -> SecretBytes? {

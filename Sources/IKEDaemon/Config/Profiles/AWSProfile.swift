@@ -55,8 +55,8 @@ enum AWSProfile {
             s.fail("dpd_timeout", "\(timeout.components.seconds) s is below what AWS allows (30 s or more)")
         }
         if t.startAction == .none { s.fail("start_action", "\"none\" is not an AWS startup action (allowed: add, start)") }
-        checkProposals(t.ikeProposals ?? [], "ike_proposals", phase1, "phase 1", s)
-        checkProposals(t.espProposals ?? [], "esp_proposals", phase2, "phase 2", s)
+        checkProposals(t.ikeProposals ?? [], "ike_proposals", .ike, s)
+        checkProposals(t.espProposals ?? [], "esp_proposals", .esp, s)
         if let psk = t.psk { checkPSK(psk, s) }
         for (i, inside) in t.insideAddresses.enumerated() {
             let key = t.insideAddresses.count == 1 ? "inside_address" : "inside_address[\(i)]"
@@ -64,7 +64,13 @@ enum AWSProfile {
         }
     }
 
-    static func checkProposals(_ specs: [ProposalSpec], _ k: String, _ limits: AlgorithmLimits, _ phase: String, _ s: Section) {
+    /// The limits of the phase a proposal list negotiates, with AWS's name for that phase.
+    static func limits(_ proto: ProtocolID) -> (AlgorithmLimits, phase: String) {
+        proto == .ike ? (phase1, "phase 1") : (phase2, "phase 2")
+    }
+
+    static func checkProposals(_ specs: [ProposalSpec], _ k: String, _ proto: ProtocolID, _ s: Section) {
+        let (limits, phase) = limits(proto)
         for (i, p) in specs.enumerated() {
             for problem in limits.problems(p, cloud: cloud, phase: phase) {
                 s.fail(specs.count == 1 ? k : "\(k)[\(i)]", problem)
