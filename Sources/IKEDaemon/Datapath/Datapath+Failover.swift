@@ -28,13 +28,11 @@ extension Datapath {
         guard let routes = connection.members.lazy.compactMap({ self.paths[$0]?.settings.routes }).first else { return }
         for r in routes {
             for p in r.coveringPrefixes {
+                // Adding replaces the route of the same prefix and metric, so it switches in one
+                // step; with no tunnel up the preferred route goes.
                 do {
-                    if interfaces.isEmpty {
-                        try Routes.set(p.address, length: p.length, metric: Self.preferredMetric, through: [], add: false)
-                    } else {
-                        // Replacing the route of the same prefix and metric switches it in one step.
-                        try Routes.set(p.address, length: p.length, metric: Self.preferredMetric, through: interfaces)
-                    }
+                    try Routes.set(p.address, length: p.length, metric: Self.preferredMetric, through: interfaces,
+                                   add: !interfaces.isEmpty)
                 } catch {
                     log("[\(connection.name)] failover route: \(error)")
                 }
