@@ -8,6 +8,10 @@
 #   iked-swan    iked <-> strongSwan (charon, kernel-libipsec; ESP in UDP), AES-256-GCM
 #   swan-swan    strongSwan <-> strongSwan (two charon instances, kernel-libipsec), AES-256-GCM
 #   wg           wireguard-go <-> wireguard-go (Debian's package, userspace TUN, wg setconf)
+# and, to show what each datapath technique gives (docs/performance.md), iked-gcm again with
+# `[daemon] offloads` cut back: iked-none (one packet per system call), iked-batch (recvmmsg,
+# sendmmsg), iked-tso (+ TUN super-packets split once), iked-gso (+ UDP GSO/GRO); iked-gcm has
+# them all (+ TCP segments merged before the TUN write).
 # For each: single-stream and 4-stream throughput (median of the repetitions), ping latency from
 # host to host during the single-stream runs (median and p90 rtt), and CPU seconds per gigabyte
 # carried: the gateway daemons' own (utime + stime from /proc/PID/stat) and the whole machine's
@@ -29,10 +33,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
-ALL_ROWS=(plain iked-gcm iked-chacha iked-esp iked-swan swan-swan wg)
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+ALL_ROWS=(plain iked-none iked-batch iked-tso iked-gso iked-gcm iked-chacha iked-esp iked-swan swan-swan wg)
 declare -A TITLE=(
   [plain]="no tunnel (plain routing)"
+  [iked-none]="  offloads none (1 packet/syscall)"
+  [iked-batch]="  + batching (recvmmsg/sendmmsg)"
+  [iked-tso]="  + TUN TSO (split once)"
+  [iked-gso]="  + UDP GSO/GRO"
   [iked-gcm]="iked-iked AES-256-GCM, UDP 4500"
   [iked-chacha]="iked-iked ChaCha20-Poly1305, UDP"
   [iked-esp]="iked-iked AES-256-GCM, raw ESP"
@@ -188,6 +196,7 @@ iked_conf() {
 [daemon]
 control_socket = "$DIR/$2.sock"
 log_level = "info"
+${IKED_OFFLOADS:+offloads = $IKED_OFFLOADS}
 
 [tunnel.bench]
 local_address = "$me"
@@ -217,7 +226,11 @@ setup_iked() {
   iked_gateway a "$1" "$2" || return 1
   timeout 30 "$BIN/ikectl" --socket "$DIR/a.sock" up bench >"$DIR/up.out" 2>&1
 }
-setup_iked-gcm() { setup_iked aes256gcm16 true; }
+setup_iked-gcm() { IKED_OFFLOADS="" setup_iked aes256gcm16 true; }
+setup_iked-none() { IKED_OFFLOADS='"none"' setup_iked aes256gcm16 true; }
+setup_iked-batch() { IKED_OFFLOADS='["batching"]' setup_iked aes256gcm16 true; }
+setup_iked-tso() { IKED_OFFLOADS='["batching", "tun-tso"]' setup_iked aes256gcm16 true; }
+setup_iked-gso() { IKED_OFFLOADS='["batching", "tun-tso", "udp-gso", "udp-gro"]' setup_iked aes256gcm16 true; }
 setup_iked-chacha() { setup_iked chacha20poly1305 true; }
 setup_iked-esp() { setup_iked aes256gcm16 false; }
 

@@ -55,6 +55,15 @@ public final class PacketBuffer {
         end = min(capacity, start + max(0, length))
     }
 
+    /// The packet is the `length` bytes at `offset` into the receive area at `headroom` (one
+    /// datagram of a batch read there, or one segment of a coalesced train); its bytes.
+    @discardableResult
+    public func resetWindow(offset: Int, length: Int, headroom: Int = PacketBuffer.defaultHeadroom) -> UnsafeMutableRawBufferPointer {
+        start = min(capacity, headroom + max(0, offset))
+        end = min(capacity, start + max(0, length))
+        return bytes
+    }
+
     /// Grows the packet at the front by `n` bytes (headers); false without room.
     func prepend(_ n: Int) -> Bool {
         guard n <= start else { return false }

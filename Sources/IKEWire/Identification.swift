@@ -47,9 +47,17 @@ public struct Identification: Hashable, Sendable, CustomStringConvertible {
 
 /// Lower-case hex, for descriptions and logs of non-secret values (SPIs, IDs).
 public func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-    let digits = Array("0123456789abcdef")
-    var s = ""
-    s.reserveCapacity(bytes.count * 2)
-    for b in bytes { s.append(digits[Int(b >> 4)]); s.append(digits[Int(b & 0x0f)]) }
-    return s
+    // Written as UTF-8 straight into the string's storage: SPIs are formatted in every log line
+    // of a handshake, and appending Characters one by one showed in its profile.
+    String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+        var i = 0
+        for b in bytes {
+            out[i] = hexDigit(b >> 4)
+            out[i + 1] = hexDigit(b & 0x0F)
+            i += 2
+        }
+        return i
+    }
 }
+
+@inline(__always) private func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }

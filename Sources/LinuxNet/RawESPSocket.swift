@@ -38,13 +38,21 @@ public final class RawESPSocket {
 
     /// Where ESP starts in what a raw socket of this family read: after the IPv4 header (IHL),
     /// at 0 for IPv6; nil when nothing of ESP's 8-byte header fits after that.
-    static func espStart(_ datagram: UnsafeRawBufferPointer, ipv6: Bool) -> Int? {
+    public static func espStart(_ datagram: UnsafeRawBufferPointer, ipv6: Bool) -> Int? {
         if ipv6 { return datagram.count >= 8 ? 0 : nil }
         guard datagram.count >= 20, datagram[0] >> 4 == 4 else { return nil }
         let headerLength = Int(datagram[0] & 0x0F) * 4
         guard headerLength >= 20, datagram.count >= headerLength + 8 else { return nil }
         return headerLength
     }
+
+    /// Receives up to `batch.capacity` datagrams without blocking (IP header included for
+    /// IPv4: see `espStart`); how many (0 when none).
+    public func receive(_ batch: ReceiveBatch) -> Int {
+        max(0, Int(clinux_recv_batch(fd, batch.slots, Int32(batch.capacity))))
+    }
+
+    public var ipv6: Bool { local.address.count == 16 }
 
     public func send(_ packet: UnsafeRawBufferPointer, to destination: Endpoint) -> Bool {
         SocketAddress.with(destination.withPort(0)) { addr, len in sendto(fd, packet.baseAddress, packet.count, 0, addr, len) } == packet.count

@@ -6,12 +6,20 @@ import IKECore
 
 /// One TUN interface (IFF_TUN | IFF_NO_PI): whole IP packets in and out. Owns its descriptor;
 /// the kernel removes the interface, its addresses and its routes when the descriptor closes.
+/// With `offload`, the interface also has IFF_VNET_HDR and TSO: each packet read or written is
+/// preceded by a 10-byte virtio_net_hdr, and reads may be TCP super-packets of up to 64 KiB.
 public final class TunDevice {
     public let fd: Int32
     public let name: String
+    /// Whether packets carry a virtio_net_hdr (the kernel took the offload flags).
+    public let offload: Bool
 
-    public init(name: String, mtu: Int) throws(NetError) {
-        let fd = clinux_tun_open(name)
+    /// `offload` asks for IFF_VNET_HDR with TSO; a kernel that refuses gets a plain TUN.
+    public init(name: String, mtu: Int, offload: Bool = false) throws(NetError) {
+        var fd: Int32 = -1
+        if offload { fd = clinux_tun_open_offload(name) }
+        self.offload = fd >= 0
+        if fd < 0 { fd = clinux_tun_open(name) }
         guard fd >= 0 else { throw NetError("open /dev/net/tun", name) }
         guard clinux_link_up(name, Int32(mtu)) == 0 else {
             let e = NetError("set up", "\(name) mtu \(mtu)")
@@ -73,11 +81,28 @@ public final class TunDevice {
         return n > 0 ? n : nil
     }
 
-    /// Writes one packet.
+    /// Writes one packet (behind a zero virtio_net_hdr on an offload TUN: no GSO, checksums complete).
     @discardableResult
     public func write(_ packet: UnsafeRawBufferPointer) -> Bool {
-        Glibc.write(fd, packet.baseAddress, packet.count) == packet.count
+        guard offload else { return Glibc.write(fd, packet.baseAddress, packet.count) == packet.count }
+        return withUnsafeTemporaryAllocation(of: iovec.self, capacity: 2) { iov in
+            iov[0] = iovec(iov_base: Self.zeroHeader, iov_len: 10)
+            iov[1] = iovec(iov_base: UnsafeMutableRawPointer(mutating: packet.baseAddress), iov_len: packet.count)
+            return writev(fd, iov.baseAddress, 2) == 10 + packet.count
+        }
     }
+
+    /// Writes bytes that already start with the virtio_net_hdr (offload TUN only).
+    @discardableResult
+    public func writeWithHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        Glibc.write(fd, bytes.baseAddress, bytes.count) == bytes.count
+    }
+
+    nonisolated(unsafe) private static let zeroHeader: UnsafeMutableRawPointer = {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 8)
+        p.initializeMemory(as: UInt8.self, repeating: 0, count: 16)
+        return p
+    }()
 }
 
 /// Routes in the main table (rtnetlink), for prefixes that may go through several interfaces.

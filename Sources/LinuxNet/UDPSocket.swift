@@ -19,6 +19,22 @@ public final class UDPSocket {
 
     deinit { close(fd) }
 
+    /// The kernel takes UDP GSO trains on this socket (UDP_SEGMENT), after `enableOffloads`.
+    public private(set) var canSegment = false
+    /// Reads may return GRO-coalesced datagrams (UDP_GRO), after `enableOffloads(receiveCoalesced: true)`.
+    public private(set) var receivesCoalesced = false
+
+    /// Probes UDP_SEGMENT, turns on UDP_GRO when asked and raises the socket buffers to
+    /// `bufferBytes` (capped by net.core.[rw]mem_max without CAP_NET_ADMIN).
+    public func enableOffloads(receiveCoalesced: Bool, bufferBytes: Int = 4 << 20) {
+        let flags = clinux_udp_offload(fd, receiveCoalesced ? 1 : 0, Int32(bufferBytes))
+        canSegment = flags & 1 != 0
+        receivesCoalesced = flags & 2 != 0
+    }
+
+    /// After a GSO send failed with EIO (a device without checksum offload): plain datagrams from now on.
+    public func disableSegmentation() { canSegment = false }
+
     public func send(_ bytes: [UInt8], to destination: Endpoint) -> Bool {
         let n = SocketAddress.with(destination) { addr, len in
             bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, addr, len) }

@@ -106,6 +106,8 @@ import Testing
         Broken(what: "port out of range", toml: "[daemon]\nike_port = 70000\n" + base, key: "daemon.ike_port"),
         Broken(what: "same IKE and NAT-T port", toml: "[daemon]\nike_port = 4500\n" + base, key: "daemon.nat_port"),
         Broken(what: "bad log level", toml: "[daemon]\nlog_level = \"verbose\"\n" + base, key: "daemon.log_level"),
+        Broken(what: "unknown offload", toml: "[daemon]\noffloads = [\"batching\", \"tun-ts0\"]\n" + base, key: "daemon.offloads[1]",
+               mentions: "did you mean tun-tso"),
         Broken(what: "TOML syntax error", toml: base + "\nmtu = = 3", key: "iked.toml", mentions: "line"),
     ]
 
@@ -162,6 +164,18 @@ import Testing
         #expect(t.mtu == nil && t.mssClamp == .followMTU, "derived from the Child SA unless set")
         #expect(t.routes.map(\.notation) == ["10.2.0.0/16"])
         #expect(t.ike.ikeProposals.count == 2, "default proposals")
+    }
+
+    @Test func offloadsAllNoneOrAList() throws {
+        func offloads(_ line: String) throws -> DatapathOffloads {
+            try ConfigLoader.load(path: try Self.write("[daemon]\n\(line)\n" + Self.base)).daemon.offloads
+        }
+        #expect(try offloads("") == DatapathOffloads(Set(DatapathOffload.allCases)), "all by default")
+        #expect(try offloads("offloads = \"all\"") == DatapathOffloads())
+        #expect(try offloads("offloads = \"none\"").enabled.isEmpty)
+        let some = try offloads("offloads = [\"batching\", \"tun-gro\"]")
+        #expect(some.enabled == [.batching, .tunGRO])
+        #expect(some.batching && !some.tunGRO, "merging before the TUN write needs the TUN's offload")
     }
 
     @Test func symlinkedKeyFileIsJudgedByItsTarget() throws {

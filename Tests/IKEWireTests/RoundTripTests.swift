@@ -12,6 +12,12 @@ struct RoundTripTests {
         #expect(PayloadChain.encode(back) == bytes)
     }
 
+    @Test func hexIsLowercaseTwoDigitsPerByte() {
+        #expect(hex([0x00, 0x09, 0x0A, 0xAB, 0x7F, 0xFF]) == "00090aab7fff")
+        #expect(hex([UInt8]()) == "")
+        #expect(hex((0...255).map(UInt8.init)).count == 512)
+    }
+
     @Test func wholeChainRoundTrips() throws {
         let msg = IKEMessage(header: Samples.header(), payloads: Samples.all)
         let bytes = msg.encode()

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 // accept4(2) with close-on-exec and non-blocking set.
 int clinux_accept_nonblocking(int fd);
@@ -30,4 +31,34 @@ int clinux_addr6_add(const char *name, const uint8_t *address, int prefix);
 // interfaces, equal-cost multipath when several (rtnetlink); -1 on error with errno set.
 int clinux_route(int add, const uint8_t *destination, int length, int prefix, uint32_t metric,
                  const char *const *names, int count);
+
+// Batched datagram I/O (batch.c): at most this many datagrams per call.
+#define CLINUX_BATCH_MAX 128
+
+// Opens /dev/net/tun as IFF_TUN | IFF_NO_PI | IFF_VNET_HDR with TUNSETOFFLOAD(CSUM, TSO4, TSO6):
+// every read and write starts with a 10-byte struct virtio_net_hdr, and reads may be TCP
+// super-packets of up to 64 KiB. -1 on error (errno set; a kernel without it: use clinux_tun_open).
+int clinux_tun_open_offload(const char *name);
+
+// Sets up a UDP socket's offloads: reports UDP_SEGMENT (bit 0, send) and enables UDP_GRO
+// (bit 1, receive) when want_gro; raises SO_RCVBUF/SO_SNDBUF to buffer_bytes when > 0.
+int clinux_udp_offload(int fd, int want_gro, int buffer_bytes);
+
+// One receive slot: the caller's buffer in, the datagram's length, GRO segment size (0: one
+// datagram) and source out.
+struct clinux_datagram {
+    void *buffer;
+    size_t capacity;
+    size_t length;
+    int segment;
+    struct sockaddr_storage from;
+};
+
+// recvmmsg(2) without blocking into up to `count` slots; how many were filled, or -1 (errno).
+int clinux_recv_batch(int fd, struct clinux_datagram *slots, int count);
+
+// Sends `count` packets to one destination: with `segment` > 0 as one UDP GSO train (every
+// packet but the last exactly `segment` bytes, the last no longer), otherwise with sendmmsg(2)
+// one datagram each. Returns how many were sent, or -1 (errno).
+int clinux_send_batch(int fd, const struct sockaddr *to, socklen_t tolen, const struct iovec *packets, int count, int segment);
 #endif

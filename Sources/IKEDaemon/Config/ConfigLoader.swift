@@ -8,7 +8,7 @@ import TOMLKit
 /// file, the key and what is allowed; nothing secret is ever part of a message.
 public enum ConfigLoader {
     static let topKeys = ["daemon", "tunnel", "connection"]
-    static let daemonKeys = ["control_socket", "log_level", "ike_port", "nat_port", "cookie_threshold", "metrics_listen"]
+    static let daemonKeys = ["control_socket", "log_level", "ike_port", "nat_port", "cookie_threshold", "metrics_listen", "offloads"]
     static let tunnelKeys = [
         "local_address", "remote_address", "local_id", "remote_id", "psk", "psk_file", "local_ts", "remote_ts",
         "ike_proposals", "esp_proposals", "ike_lifetime", "child_lifetime", "child_life_bytes", "rekey_margin",
@@ -83,6 +83,7 @@ public enum ConfigLoader {
         if let v = s.int("nat_port", 1...65535) { d.natPort = UInt16(v) }
         if d.ikePort == d.natPort { s.fail("nat_port", "must differ from ike_port (\(d.ikePort))") }
         if let v = s.int("cookie_threshold", 0...1_000_000) { d.cookieThreshold = v }
+        if let v = readOffloads(s) { d.offloads = v }
         if let v = s.string("metrics_listen") {
             let parts = v.split(separator: ":")
             if parts.count >= 2, let port = Int(parts.last!), (1...65535).contains(port) { d.metricsListen = v } else {

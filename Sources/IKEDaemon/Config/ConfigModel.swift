@@ -10,6 +10,8 @@ public struct DaemonSettings: Sendable, Equatable {
     public var cookieThreshold = 10
     /// `host:port` for the Prometheus endpoint; nil = off.
     public var metricsListen: String?
+    /// The datapath's batching and offload techniques (all on by default).
+    public var offloads = DatapathOffloads()
 
     public init() {}
 }

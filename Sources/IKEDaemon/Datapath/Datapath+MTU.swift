@@ -22,7 +22,7 @@ extension Datapath {
         path.mss = path.settings.mssClamp.mss(mtu: mtu).map { UInt16(clamping: $0) }
     }
 
-    /// The packet in `buffer` is larger than `out.limit`: IPv4 without DF is fragmented and each
+    /// The packet in `packet` is larger than `out.limit`: IPv4 without DF is fragmented and each
     /// fragment sealed as its own ESP packet; IPv4 with DF and IPv6 get an ICMP answer written
     /// back into the TUN (clouds.md: AWS does no PMTUD). Everything is counted.
     ///
@@ -31,7 +31,7 @@ extension Datapath {
     /// (fib_validate_source; seen in iked-pair.sh as in_martian_src counting up and EC2's ping
     /// never seeing the answer), and the destination is routed into this TUN, so even strict
     /// rp_filter accepts it.
-    func sendOversize(_ path: TunnelPath, _ out: Outbound) {
+    func sendOversize(_ path: TunnelPath, _ out: Outbound, _ buffer: PacketBuffer) {
         let length = buffer.count
         do throws(OversizeError) {
             switch oversizeAction(buffer) {
@@ -44,7 +44,8 @@ extension Datapath {
                         drops[reason, default: 0] += 1
                         break
                     }
-                    transmit(UnsafeRawBufferPointer(slowBuffer.bytes), out.info.local, out.info.remote, out.info.udpEncapsulation)
+                    sendBatch.append(UnsafeRawBufferPointer(slowBuffer.bytes))
+                    flush(path)
                     sent += 1
                 }
                 oversize[.fragmented, default: 0] += 1

@@ -5,12 +5,44 @@ import IKECrypto
 import IKEWire
 import LinuxNet
 
-/// The ESP datapath of the daemon (issue 6, first step): a TUN per tunnel, Child SAs installed
-/// from the engine's events, packets sealed from the TUN to the peer and opened from the peer
-/// to the TUN, in one preallocated buffer. Single-threaded, inside the daemon's poll loop.
+/// The ESP datapath of the daemon: a TUN per tunnel, Child SAs installed from the engine's
+/// events, packets sealed from the TUN to the peer and opened from the peer to the TUN, in
+/// buffers allocated once. Single-threaded, inside the daemon's event loop. Packets move in
+/// batches (Datapath+Outbound, Datapath+Inbound): TCP super-packets from the TUN are split once,
+/// sealed packets leave as UDP GSO trains, coalesced datagrams are split on receive and TCP
+/// segments merged again before the TUN write, each as far as `DatapathOffloads` allows.
 final class Datapath {
-    /// An outbound SA with the largest inner packet its path carries (ESPPathMTU, computed once).
-    typealias Outbound = (id: ChildSAID, sa: ESPOutboundSA, info: ChildSAInfo, confirmed: Bool, limit: Int)
+    /// How sealed packets of one Child SA leave: its socket and the peer's address, built once.
+    enum Sender {
+        case udp(UDPSocket)
+        case raw(RawESPSocket)
+    }
+
+    /// An outbound SA with the largest inner packet its path carries (ESPPathMTU, computed once)
+    /// and where its packets go.
+    final class Outbound {
+        let id: ChildSAID
+        let sa: ESPOutboundSA
+        let info: ChildSAInfo
+        var confirmed: Bool
+        let limit: Int
+        let sender: Sender?
+        let destination: SocketDestination
+
+        init(id: ChildSAID, sa: ESPOutboundSA, info: ChildSAInfo, confirmed: Bool, limit: Int, sender: Sender?) {
+            self.id = id
+            self.sa = sa
+            self.info = info
+            self.confirmed = confirmed
+            self.limit = limit
+            self.sender = sender
+            // ESP in UDP goes to the peer's NAT-T port (its IKE port when that is 500); raw ESP has none.
+            let remote = info.remote
+            destination = SocketDestination(info.udpEncapsulation
+                ? remote.withPort(remote.port == Endpoint.ikePort ? Endpoint.natTraversalPort : remote.port)
+                : remote.withPort(0))
+        }
+    }
 
     /// One tunnel's interface and outbound state.
     final class TunnelPath {
@@ -19,8 +51,9 @@ final class Datapath {
         /// The TUN's MTU now, and the MSS clamp that follows from it.
         var mtu: Int
         var mss: UInt16?
-        /// Outbound SAs, newest last; packets use the newest confirmed one.
-        var outbound: [Outbound] = []
+        /// Outbound SAs, newest last; packets use the newest confirmed one (`current`).
+        var outbound: [Outbound] = [] { didSet { current = outbound.last(where: \.confirmed) } }
+        private(set) var current: Outbound?
         /// The selectors outbound packets must match (those of the newest Child SA).
         var localRanges: [AddressRange] = []
         /// Totals over every SA the tunnel ever had (for metrics: counters never go back).
@@ -33,17 +66,39 @@ final class Datapath {
             self.mtu = mtu
             mss = settings.mssClamp.mss(mtu: mtu).map { UInt16(clamping: $0) }
         }
+
+        /// Marks an outbound SA confirmed (the peer showed it has it).
+        func confirm(_ id: ChildSAID) {
+            guard let o = outbound.first(where: { $0.id == id }), !o.confirmed else { return }
+            o.confirmed = true
+            current = outbound.last(where: \.confirmed)
+        }
     }
 
     let provider = OpenSSLProvider()
     /// CBC IVs: an AES-CTR keystream seeded once, so sealing never enters the DRBG (zero allocations).
     let random = KeystreamRandom()
-    let buffer = PacketBuffer()
+    /// Which batching and offload techniques are on.
+    let offloads: DatapathOffloads
+    /// Receive buffers for the UDP and raw sockets (one datagram, or a GRO train, each).
+    let receiveBuffers: [PacketBuffer]
+    let receiveBatch: ReceiveBatch
+    /// A TUN read (with its virtio header, up to a 64 KiB super-packet).
+    let tunBuffer = PacketBuffer()
+    /// Outbound packets of one wake-up, each sealed in place in its own slot, and their iovecs.
+    let slots: [PacketBuffer]
+    let sendBatch = SendBatch()
+    /// Merges received TCP segments into super-packets for offload TUNs.
+    let coalescer = TCPCoalescer()
+    /// The path the coalescer's pending super-packet belongs to.
+    var coalescing: TunnelPath?
     /// The oversize slow path's output (fragments, ICMP answers), allocated once.
     let slowBuffer = PacketBuffer()
     /// How oversize packets went (fragmented, too-big answers, dropped).
     var oversize: [OversizeCounter: UInt64] = [:]
     var paths: [String: TunnelPath] = [:]
+    /// The path of each TUN descriptor.
+    var pathsByFD: [Int32: TunnelPath] = [:]
     /// Per connection, the tunnels its preferred routes go through now (Datapath+Failover).
     var preferred: [String: [String]] = [:]
     /// One inbound SA with what a packet on it needs, found by SPI with one lookup.
@@ -63,23 +118,40 @@ final class Datapath {
     }
 
     var inbound: [UInt32: InboundEntry] = [:]
-    /// Sends an ESP packet: (tunnel, packet bytes, local, remote, UDP-encapsulated).
-    var transmit: (UnsafeRawBufferPointer, Endpoint, Endpoint, Bool) -> Void = { _, _, _, _ in }
+    /// The inbound SPIs whose `sawTraffic` went up since the last `takeActivity`.
+    private var active: [UInt32] = []
+    /// Finds the socket a Child SA's packets leave through (set by the daemon).
+    var sender: (ChildSAInfo) -> Sender? = { _ in nil }
     var log: (String) -> Void = { _ in }
     /// Packets dropped by reason, over all SAs (unknown SPIs included).
     var drops: [ESPDrop: UInt64] = [:]
+    /// Sealed packets the kernel refused to send (a full socket buffer, no route).
+    var sendFailures: UInt64 = 0
     /// Called once when a Child SA passes its soft (rekey) or hard (delete) volume limit, or its
     /// sequence numbers near their end: (inbound SPI, hard).
     var expired: (UInt32, Bool) -> Void = { _, _ in }
     private var reportedSoft: Set<UInt32> = []
     private var reportedHard: Set<UInt32> = []
 
+    /// The largest inner packet a slot holds (the largest `mtu` a tunnel may set, 9000).
+    static let slotPacket = 9_000
+
+    init(offloads: DatapathOffloads = DatapathOffloads()) {
+        self.offloads = offloads
+        let receiveCount = offloads.batching ? 16 : 1
+        receiveBuffers = (0..<receiveCount).map { _ in PacketBuffer() }
+        receiveBatch = ReceiveBatch(capacity: receiveCount)
+        for (i, b) in receiveBuffers.enumerated() { receiveBatch.setBuffer(i, b.receiveArea()) }
+        let slotCount = offloads.batching ? sendBatch.capacity : 1
+        slots = (0..<slotCount).map { _ in PacketBuffer(capacity: Self.slotPacket + 2 * PacketBuffer.defaultHeadroom + 128) }
+    }
+
     /// Creates the tunnel's TUN with its address and routes.
     func open(_ t: TunnelSettings) throws {
         guard paths[t.name] == nil else { return }
         // Without an explicit mtu the TUN starts small and follows the Child SA (install).
         let mtu = t.mtu ?? ESPPathMTU.safeStart
-        let tun = try TunDevice(name: t.interface, mtu: mtu)
+        let tun = try TunDevice(name: t.interface, mtu: mtu, offload: offloads.tunOffload)
         // IPv6 inside the tunnel: the kernel drops IPv6 written to, and refuses IPv6 addresses
         // and routes on, an interface with disable_ipv6 set.
         if t.carriesIPv6 { try tun.enableIPv6() }
@@ -89,13 +161,17 @@ final class Datapath {
         for r in t.routes {
             for prefix in r.coveringPrefixes { try tun.route(prefix.address, length: prefix.length, metric: metric) }
         }
-        paths[t.name] = TunnelPath(settings: t, tun: tun, mtu: mtu)
+        let path = TunnelPath(settings: t, tun: tun, mtu: mtu)
+        paths[t.name] = path
+        pathsByFD[tun.fd] = path
         log("[\(t.name)] interface \(t.interface) up, mtu \(mtu)\(t.mtu == nil ? " until a Child SA sets it" : ""), routes \(t.routes.notation)")
     }
 
     /// Removes the tunnel's interface (the kernel drops its routes with it).
     func close(_ name: String) {
         guard let path = paths.removeValue(forKey: name) else { return }
+        pathsByFD[path.tun.fd] = nil
+        if coalescing === path { coalescing = nil }
         inbound = inbound.filter { $0.value.id.tunnel != name }
         if let c = path.settings.connection {
             // The kernel took the preferred route with the interface if it went through it.
@@ -125,7 +201,8 @@ final class Datapath {
             // A first SA is used at once, and so is one we initiated (the peer answered, so it has
             // it); otherwise once the peer shows it has it (first inbound packet on it) or the old
             // pair is deleted (make-before-break, issue 6).
-            path.outbound.append((info.id, outSA, info, confirmed: old == nil || info.weInitiated || path.outbound.isEmpty, limit: limit))
+            path.outbound.append(Outbound(id: info.id, sa: outSA, info: info, confirmed: old == nil || info.weInitiated || path.outbound.isEmpty,
+                                          limit: limit, sender: sender(info)))
             path.localRanges = info.localTS.compactMap(range)
             path.remoteRanges = info.remoteTS.compactMap(range)
             if path.settings.mtu == nil { setMTU(path, limit, because: info) }
@@ -141,67 +218,8 @@ final class Datapath {
         reportedHard.remove(id.inbound)
         guard let path = paths[id.tunnel] else { return }
         path.outbound.removeAll { $0.id == id }
-        if let last = path.outbound.indices.last { path.outbound[last].confirmed = true }
+        if let last = path.outbound.last { path.confirm(last.id) }
         if let c = path.settings.connection { refreshFailover(c) }
-    }
-
-    // MARK: Packets
-
-    /// Packets from the tunnel's TUN: seal each with the current outbound SA and send it.
-    func readTUN(_ fd: Int32) {
-        guard let path = paths.values.first(where: { $0.tun.fd == fd }) else { return }
-        for _ in 0..<64 {
-            guard let n = path.tun.read(into: buffer.receiveArea()) else { return }
-            buffer.setLength(n)
-            guard let current = path.outbound.last(where: \.confirmed) else { continue }
-            // RFC 4301 §5.1: only what the Child SA's selectors cover is sent through it.
-            guard packetMatches(buffer, sources: path.localRanges, destinations: path.remoteRanges) else {
-                drops[isLinkScopedIPv6(buffer) ? .linkLocal : .tsMismatch, default: 0] += 1
-                continue
-            }
-            if let mss = path.mss { clampMSS(buffer, to: mss) }
-            // Larger than one outer packet carries (only with an explicit mtu): the slow path.
-            if n > current.limit {
-                sendOversize(path, current)
-                continue
-            }
-            if let reason = current.sa.seal(buffer, random: random) {
-                drops[reason, default: 0] += 1
-                continue
-            }
-            path.bytesOut &+= UInt64(n)
-            path.packetsOut &+= 1
-            transmit(UnsafeRawBufferPointer(buffer.bytes), current.info.local, current.info.remote, current.info.udpEncapsulation)
-            checkLimits(current.info, bytes: current.sa.counters.bytes, packets: current.sa.counters.packets,
-                        sequenceNearEnd: current.sa.needsRekey)
-        }
-    }
-
-    /// An ESP packet from the peer, already in `buffer` (from the SPI on).
-    func receiveESP() {
-        let b = buffer.bytes
-        guard b.count >= 8 else {
-            drops[.malformed, default: 0] += 1
-            return
-        }
-        let spi = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
-        guard let entry = inbound[spi] else {
-            drops[.badSPI, default: 0] += 1
-            return
-        }
-        if let reason = entry.sa.open(buffer) {
-            drops[reason, default: 0] += 1
-            return
-        }
-        entry.sawTraffic = true
-        let path = entry.path
-        if path.outbound.last?.confirmed == false, let i = path.outbound.firstIndex(where: { $0.id == entry.id }) {
-            path.outbound[i].confirmed = true   // the peer sends on the new pair: it has it
-        }
-        if let mss = path.mss { clampMSS(buffer, to: mss) }
-        path.bytesIn &+= UInt64(buffer.count)
-        path.packetsIn &+= 1
-        path.tun.write(UnsafeRawBufferPointer(buffer.bytes))
     }
 
     /// Volume lifetimes (RFC 7296 §2.8: soft rekeys, hard deletes), reported once per SA.
@@ -215,14 +233,20 @@ final class Datapath {
         }
     }
 
+    /// Records traffic on an inbound SA (per packet: one flag test).
+    func sawTraffic(_ entry: InboundEntry) {
+        guard !entry.sawTraffic else { return }
+        entry.sawTraffic = true
+        active.append(entry.sa.spi)
+    }
+
     /// The inbound SPIs that carried traffic since the last call (once per loop turn, not per
-    /// packet, the engine learns the peer is alive: DPD).
+    /// packet, the engine learns the peer is alive: DPD). Proportional to the active SAs.
     func takeActivity() -> [UInt32] {
-        var spis: [UInt32] = []
-        for (spi, entry) in inbound where entry.sawTraffic {
-            entry.sawTraffic = false
-            spis.append(spi)
-        }
+        guard !active.isEmpty else { return [] }
+        let spis = active
+        active.removeAll(keepingCapacity: true)
+        for spi in spis { inbound[spi]?.sawTraffic = false }
         return spis
     }
 

@@ -23,7 +23,7 @@ public final class Daemon {
     let control: UnixListener
     var sockets: [Endpoint: UDPSocket] = [:]
     var rawESP: [[UInt8]: RawESPSocket] = [:]
-    let datapath = Datapath()
+    let datapath: Datapath
     let metrics = DaemonMetrics()
     var metricsListener: TCPListener?
     var clients: [Int32: UnixConnection] = [:]
@@ -61,6 +61,7 @@ public final class Daemon {
                                provider: OpenSSLProvider(), random: OpenSSLRandom(), now: monotonicNow())
         signals = try SignalDescriptor()
         control = try UnixListener(path: controlSocket ?? configuration.daemon.controlSocket)
+        datapath = Datapath(offloads: configuration.daemon.offloads)
         try bindSockets()
         wireDatapath()
         if let listen = configuration.daemon.metricsListen { metricsListener = try TCPListener(bind: try Self.endpoint(listen)) }
@@ -156,7 +157,13 @@ public final class Daemon {
             wanted.insert(t.ike.local.withPort(d.natPort))
         }
         for e in sockets.keys where !wanted.contains(e) { sockets[e] = nil }
-        for e in wanted where sockets[e] == nil { sockets[e] = try UDPSocket(bind: e) }
+        for e in wanted where sockets[e] == nil {
+            let socket = try UDPSocket(bind: e)
+            // ESP in UDP arrives on the NAT-T port only: GRO there; larger buffers everywhere
+            // (a burst of IKE_SA_INITs, a window of ESP).
+            socket.enableOffloads(receiveCoalesced: e.port == d.natPort && d.offloads.udpGRO)
+            sockets[e] = socket
+        }
         // Raw ESP (protocol 50) on every local address, IPv4 and IPv6 alike.
         let addresses = Set(configuration.tunnels.map(\.ike.local.address))
         for a in rawESP.keys where !addresses.contains(a) { rawESP[a] = nil }
@@ -165,36 +172,57 @@ public final class Daemon {
         }
     }
 
+    /// Datagrams on an IKE socket: on the NAT-T port, ESP goes to the datapath and IKE (after
+    /// its zero marker) to the engine; a GRO train is cut at its segment size first.
     func receive(on socket: UDPSocket, now: Duration) {
         let natT = socket.local.port == configuration.daemon.natPort
         let local = socket.local.withPort(natT ? Endpoint.natTraversalPort : Endpoint.ikePort)
-        let buffer = datapath.buffer
-        for _ in 0..<64 {
-            guard let (n, from) = socket.receive(into: buffer.receiveArea()) else { return }
-            buffer.setLength(n)
-            let b = buffer.bytes
-            var skip = 0
-            if natT {
-                // RFC 3948 §2.2: IKE on 4500 starts with four zero octets; a lone 0xFF is a
-                // keepalive; anything else is ESP for the datapath.
-                if n == 1, b[0] == 0xFF { continue }
-                guard n > 4, b[0] == 0, b[1] == 0, b[2] == 0, b[3] == 0 else {
-                    datapath.receiveESP()
-                    continue
+        let batch = datapath.receiveBatch
+        // A bounded amount of work per wake-up keeps the other descriptors served.
+        for _ in 0..<(64 / batch.capacity + 1) {
+            let count = socket.receive(batch)
+            for i in 0..<count {
+                let buffer = datapath.receiveBuffers[i]
+                let length = batch.length(i)
+                let stride = batch.segment(i) > 0 ? batch.segment(i) : max(1, length)
+                for offset in Swift.stride(from: 0, to: length, by: stride) {
+                    buffer.resetWindow(offset: offset, length: min(stride, length - offset))
+                    let b = buffer.bytes
+                    var skip = 0
+                    if natT {
+                        // RFC 3948 §2.2: IKE on 4500 starts with four zero octets; a lone 0xFF is a
+                        // keepalive; anything else is ESP for the datapath.
+                        if b.count == 1, b[0] == 0xFF { continue }
+                        guard b.count > 4, b[0] == 0, b[1] == 0, b[2] == 0, b[3] == 0 else {
+                            datapath.receiveESP(buffer)
+                            continue
+                        }
+                        skip = 4
+                    }
+                    guard let from = batch.source(i) else { continue }
+                    let bytes = Array(UnsafeRawBufferPointer(rebasing: b[skip...]))
+                    engine.handle(datagram: Datagram(source: from, destination: local, bytes: bytes), now: now)
                 }
-                skip = 4
             }
-            let bytes = Array(UnsafeRawBufferPointer(rebasing: b[skip...]))
-            engine.handle(datagram: Datagram(source: from, destination: local, bytes: bytes), now: now)
+            datapath.flushReceived()
+            if count < batch.capacity { return }
         }
     }
 
     func receiveRawESP(_ socket: RawESPSocket) {
-        let buffer = datapath.buffer
-        for _ in 0..<64 {
-            guard let r = socket.receive(into: buffer.receiveArea()) else { return }
-            buffer.setWindow(offset: r.start, length: r.length)
-            datapath.receiveESP()
+        let batch = datapath.receiveBatch
+        for _ in 0..<(64 / batch.capacity + 1) {
+            let count = socket.receive(batch)
+            for i in 0..<count {
+                let buffer = datapath.receiveBuffers[i]
+                let datagram = buffer.resetWindow(offset: 0, length: batch.length(i))
+                // Too short to hold ESP: an empty packet, which the datapath counts as malformed.
+                let start = RawESPSocket.espStart(UnsafeRawBufferPointer(datagram), ipv6: socket.ipv6)
+                buffer.resetWindow(offset: start ?? 0, length: start.map { batch.length(i) - $0 } ?? 0)
+                datapath.receiveESP(buffer)
+            }
+            datapath.flushReceived()
+            if count < batch.capacity { return }
         }
     }
 
@@ -203,12 +231,9 @@ public final class Daemon {
         datapath.log = { [unowned self] in logger.info("\($0)") }
         for t in configuration.tunnels { openTunnel(t) }
         let natPort = configuration.daemon.natPort
-        datapath.transmit = { [unowned self] packet, local, remote, udp in
-            if udp {
-                _ = sockets[local.withPort(natPort)]?.send(packet, to: remote.withPort(remote.port == Endpoint.ikePort ? Endpoint.natTraversalPort : remote.port))
-            } else {
-                _ = rawESP[local.address]?.send(packet, to: remote)
-            }
+        datapath.sender = { [unowned self] info in
+            if info.udpEncapsulation { return sockets[info.local.withPort(natPort)].map { .udp($0) } }
+            return rawESP[info.local.address].map { .raw($0) }
         }
         datapath.expired = { [unowned self] spi, hard in engine.childSAExpired(inboundSPI: spi, hard: hard, now: monotonicNow()) }
     }
