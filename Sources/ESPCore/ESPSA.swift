@@ -28,12 +28,18 @@ public final class ESPOutboundSA {
     public let spi: UInt32
     public let extendedSequenceNumbers: Bool
     let transform: ESPTransform
-    public private(set) var sequence: UInt64 = 0
-    public var counters = ESPCounters()
+    let parts: ESPTransformParts
+    // Unchecked exclusivity (here, on `replay`/`counters` below and on PacketBuffer's bounds):
+    // the datapath touches an SA from one thread and never holds an access across a call that
+    // could reach it again, and the dynamic checks were the largest per-packet cost after the
+    // cipher (docs/performance.md, "Where the rest goes").
+    @exclusivity(unchecked) public private(set) var sequence: UInt64 = 0
+    @exclusivity(unchecked) public var counters = ESPCounters()
 
     public init(spi: UInt32, transform: ESPTransform, extendedSequenceNumbers: Bool = false) {
         self.spi = spi
         self.transform = transform
+        parts = ESPTransformParts(transform)
         self.extendedSequenceNumbers = extendedSequenceNumbers
     }
 
@@ -50,9 +56,9 @@ public final class ESPOutboundSA {
         let limit: UInt64 = extendedSequenceNumbers ? .max : UInt64(UInt32.max)
         guard sequence < limit else { return drop(.sequenceExhausted) }   // §3.3.3: never cycle
         let innerLength = p.count
-        let align = transform.alignment
+        let align = parts.alignment
         let padLength = (align - (innerLength + 2) % align) % align
-        let ivSize = transform.ivSize, icvSize = transform.icvSize
+        let ivSize = parts.ivSize, icvSize = parts.icvSize
         guard p.headroom >= 8 + ivSize, p.tailroom >= padLength + 2 + icvSize else { return drop(.noRoom) }
         sequence += 1
         // Trailer: padding 1, 2, 3, ... (§2.4), Pad Length, Next Header.
@@ -68,13 +74,12 @@ public final class ESPOutboundSA {
         let body = UnsafeMutableRawBufferPointer(rebasing: b[(8 + ivSize)...])
         _ = p.append(icvSize)
         let icv = UnsafeMutableRawBufferPointer(start: p.base + p.end - icvSize, count: icvSize)
-        switch transform {
-        case .aead(let aead):
+        if let aead = parts.aead {
             // RFC 4106 §3.1: the IV is the sequence number, unique per key.
             storeBigEndianUInt64(sequence, into: UnsafeMutableRawBufferPointer(rebasing: b[8..<16]))
             let ok = withAAD(b) { aad in (try? aead.seal(iv: sequence, aad: aad, buffer: body, tag: icv)) != nil }
             guard ok else { return drop(.malformed) }
-        case .cbc(let cipher, let integrity):
+        } else if let cipher = parts.cipher, let integrity = parts.integrity {
             let iv = UnsafeMutableRawBufferPointer(rebasing: b[8..<(8 + ivSize)])
             random.fill(iv)
             guard (try? cipher.encrypt(iv: UnsafeRawBufferPointer(iv), buffer: body)) != nil else { return drop(.malformed) }
@@ -110,16 +115,18 @@ public final class ESPInboundSA {
     public let spi: UInt32
     public let extendedSequenceNumbers: Bool
     let transform: ESPTransform
-    public private(set) var replay: ReplayWindow
+    let parts: ESPTransformParts
+    @exclusivity(unchecked) public private(set) var replay: ReplayWindow
     /// Inner sources must lie in `remote`, destinations in `local` (empty = no check).
     public let remoteSelectors: [AddressRange]
     public let localSelectors: [AddressRange]
-    public var counters = ESPCounters()
+    @exclusivity(unchecked) public var counters = ESPCounters()
 
     public init(spi: UInt32, transform: ESPTransform, extendedSequenceNumbers: Bool = false, replayWindow: Int = 1024,
                 remoteSelectors: [AddressRange] = [], localSelectors: [AddressRange] = []) {
         self.spi = spi
         self.transform = transform
+        parts = ESPTransformParts(transform)
         self.extendedSequenceNumbers = extendedSequenceNumbers
         self.replay = ReplayWindow(size: replayWindow, extendedSequenceNumbers: extendedSequenceNumbers)
         self.remoteSelectors = remoteSelectors
@@ -129,7 +136,7 @@ public final class ESPInboundSA {
     /// Decapsulates the ESP packet in `p` (from the SPI on) in place, leaving the inner IP
     /// packet; nil on success, else the counted reason.
     public func open(_ p: PacketBuffer) -> ESPDrop? {
-        let ivSize = transform.ivSize, icvSize = transform.icvSize, align = transform.alignment
+        let ivSize = parts.ivSize, icvSize = parts.icvSize, align = parts.alignment
         let bodyLength = p.count - 8 - ivSize - icvSize
         guard bodyLength >= 2, bodyLength % align == 0 else { return drop(.malformed) }
         let b = p.bytes
@@ -137,14 +144,13 @@ public final class ESPInboundSA {
         guard case .accept(let sequence) = replay.check(loadBigEndian32(b, at: 4)) else { return drop(.replay) }
         let body = UnsafeMutableRawBufferPointer(rebasing: b[(8 + ivSize)..<(8 + ivSize + bodyLength)])
         let icv = UnsafeRawBufferPointer(rebasing: b[(p.count - icvSize)...])
-        switch transform {
-        case .aead(let aead):
+        if let aead = parts.aead {
             let iv = loadBigEndianUInt64(UnsafeRawBufferPointer(rebasing: b[8..<16]))
             let ok = extendedSequenceNumbers
                 ? esnAAD(spi: spi, sequence: sequence) { aead.open(iv: iv, aad: $0, buffer: body, tag: icv) }
                 : aead.open(iv: iv, aad: UnsafeRawBufferPointer(rebasing: b[0..<8]), buffer: body, tag: icv)
             guard ok else { return drop(.authFailure) }
-        case .cbc(let cipher, let integrity):
+        } else if let cipher = parts.cipher, let integrity = parts.integrity {
             let covered = UnsafeRawBufferPointer(rebasing: b[..<(p.count - icvSize)])
             let ok = extendedSequenceNumbers
                 ? withICVInput(packet: covered, high: UInt32(truncatingIfNeeded: sequence >> 32)) { integrity.verify(data: $0, icv: icv) }

@@ -44,3 +44,25 @@ public enum ESPTransform {
         return 8 + ivSize + padded - length + icvSize
     }
 }
+
+/// An `ESPTransform` taken apart once per SA: the per-packet code reads stored properties
+/// instead of switching on the enum, which copied (and so retained and released) its
+/// existential payload for every packet.
+struct ESPTransformParts {
+    let aead: (any AEAD)?
+    let cipher: (any BlockCipher)?
+    let integrity: (any Integrity)?
+    let ivSize: Int
+    let icvSize: Int
+    let alignment: Int
+
+    init(_ transform: ESPTransform) {
+        switch transform {
+        case .aead(let a): (aead, cipher, integrity) = (a, nil, nil)
+        case .cbc(let c, let i): (aead, cipher, integrity) = (nil, c, i)
+        }
+        ivSize = transform.ivSize
+        icvSize = transform.icvSize
+        alignment = transform.alignment
+    }
+}

@@ -7,8 +7,9 @@ import IKECrypto
 public final class PacketBuffer {
     public let capacity: Int
     let base: UnsafeMutableRawPointer
-    public private(set) var start: Int
-    public private(set) var end: Int
+    /// Unchecked exclusivity: one thread, no access held across a call (see ESPOutboundSA).
+    @exclusivity(unchecked) public private(set) var start: Int
+    @exclusivity(unchecked) public private(set) var end: Int
 
     /// Room for the largest IP packet plus what ESP, UDP and an outer IPv6 header add.
     public static let defaultCapacity = 65_535 + 256

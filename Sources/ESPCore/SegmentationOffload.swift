@@ -30,12 +30,14 @@ public enum SegmentationOffload {
     /// - GSO TCPv4/TCPv6 (the ECN bit allowed): split into segments of `gsoSize` payload bytes.
     /// Returns the number of slots filled, or nil for a packet to drop: bad IP version or lengths,
     /// offsets out of range, gsoSize 0, an unsupported GSO type (UDP), or more segments than slots.
-    /// `packet` is only read.
-    public static func split(_ packet: UnsafeRawBufferPointer, header: VirtioNetHeader, into slots: [PacketBuffer]) -> Int? {
-        guard let input = packet.baseAddress, !slots.isEmpty else { return nil }
+    /// `packet` is only read. The slots used are `slots[first...]`, so one batch of slots can
+    /// collect several reads.
+    public static func split(_ packet: UnsafeRawBufferPointer, header: VirtioNetHeader, into slots: [PacketBuffer],
+                             from first: Int = 0) -> Int? {
+        guard let input = packet.baseAddress, first >= 0, first < slots.count else { return nil }
         switch header.gsoType & ~VirtioNetHeader.gsoECN {
         case VirtioNetHeader.gsoNone:
-            let slot = slots[0]
+            let slot = slots[first]
             let area = slot.receiveArea()
             guard packet.count <= area.count else { return nil }
             area.copyMemory(from: packet)
@@ -49,7 +51,7 @@ public enum SegmentationOffload {
             return 1
         case VirtioNetHeader.gsoTCPv4, VirtioNetHeader.gsoTCPv6:
             guard let layout = TSOLayout(input, count: packet.count, header: header) else { return nil }
-            return segmentTCP(input, count: packet.count, layout: layout, into: slots)
+            return segmentTCP(input, count: packet.count, layout: layout, into: slots, from: first)
         default:
             return nil
         }
@@ -103,12 +105,12 @@ public enum SegmentationOffload {
         }
     }
 
-    /// Writes segment i = 0, 1, ... of the super-packet into slots[i] (tcp_gso_segment's rules).
-    static func segmentTCP(_ input: UnsafeRawPointer, count: Int, layout: TSOLayout, into slots: [PacketBuffer]) -> Int? {
+    /// Writes segment i = 0, 1, ... of the super-packet into slots[first + i] (tcp_gso_segment's rules).
+    static func segmentTCP(_ input: UnsafeRawPointer, count: Int, layout: TSOLayout, into slots: [PacketBuffer], from first: Int) -> Int? {
         let payload = count - layout.headers
         let segments = (payload + layout.gsoSize - 1) / layout.gsoSize
-        guard segments <= slots.count else { return nil }
-        for i in 0..<segments {
+        guard segments <= slots.count - first else { return nil }
+        for i in first..<(first + segments) {
             guard slots[i].capacity - PacketBuffer.defaultHeadroom >= layout.headers + min(payload, layout.gsoSize) else { return nil }
         }
         let firstSeq = input.be32(at: layout.transport + 4)
@@ -118,7 +120,7 @@ public enum SegmentationOffload {
             let offset = layout.headers + i * layout.gsoSize
             let chunk = min(layout.gsoSize, count - offset)
             let length = layout.headers + chunk
-            let slot = slots[i]
+            let slot = slots[first + i]
             let out = slot.receiveArea().baseAddress!
             out.copyMemory(from: input, byteCount: layout.headers)
             (out + layout.headers).copyMemory(from: input + offset, byteCount: chunk)

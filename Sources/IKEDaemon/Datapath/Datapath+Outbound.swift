@@ -8,46 +8,53 @@ import LinuxNet
 /// TUN → peer: read a wake-up's packets (super-packets split once into slots), seal each in
 /// place in its slot, then send them with as few system calls as the socket allows.
 extension Datapath {
-    /// Packets from the tunnel's TUN: seal each with the current outbound SA and send it.
+    /// Packets from the tunnel's TUN: seal each with the current outbound SA and send them.
     func readTUN(_ fd: Int32) {
         guard let path = pathsByFD[fd] else { return }
         var used = 0
         // A bounded amount of work per wake-up keeps other descriptors (and pings) served.
         for _ in 0..<64 {
-            // Room for a whole super-packet's segments, or send what is sealed first.
-            if slots.count - used < (path.tun.offload ? Self.maxSegments : 1) {
-                flush(path)
-                used = 0
+            guard let count = path.tun.offload ? readSuperPacket(path, used: &used) : readPacket(path, used: &used) else { break }
+            if let out = path.current {
+                for i in used..<(used + count) where sealSlot(slots[i], path, out) {
+                    sendBatch.append(UnsafeRawBufferPointer(slots[i].bytes))
+                }
             }
-            guard let n = readPacket(path, into: used) else { break }
-            guard let out = path.current else { continue }
-            for i in used..<(used + n) where sealSlot(slots[i], path, out) { sendBatch.append(UnsafeRawBufferPointer(slots[i].bytes)) }
-            used += n
+            used += count
         }
         flush(path)
     }
 
-    /// The most segments one super-packet may need (64 KiB at a 512-byte MSS).
-    static let maxSegments = 128
-
-    /// Reads one packet from the TUN into slot `first` (a super-packet: into slots from
-    /// `first` on); how many slots it filled (0: dropped), or nil when nothing is waiting.
-    private func readPacket(_ path: TunnelPath, into first: Int) -> Int? {
-        guard path.tun.offload else {
-            let slot = slots[first]
-            guard let n = path.tun.read(into: slot.receiveArea()) else { return nil }
-            slot.setLength(n)
-            guard admits(slot, path) else { return 0 }
-            return 1
+    /// Reads one packet from a plain TUN into slot `used` (sending the batch first when the slots
+    /// are full); 1, 0 when it is dropped, nil when nothing is waiting.
+    private func readPacket(_ path: TunnelPath, used: inout Int) -> Int? {
+        if used == slots.count {
+            flush(path)
+            used = 0
         }
-        guard let n = path.tun.read(into: tunBuffer.receiveArea()), n > VirtioNetHeader.size else { return nil }
+        let slot = slots[used]
+        guard let n = path.tun.read(into: slot.receiveArea()) else { return nil }
+        slot.setLength(n)
+        return admits(slot, path) ? 1 : 0
+    }
+
+    /// Reads one packet from an offload TUN (virtio header, then a packet or a TCP super-packet)
+    /// and splits it into the slots from `used` on (sending the batch first when they would not
+    /// hold it); how many slots it filled (0: dropped), or nil when nothing is waiting.
+    private func readSuperPacket(_ path: TunnelPath, used: inout Int) -> Int? {
+        guard let n = path.tun.read(into: tunBuffer.receiveArea()) else { return nil }
+        guard n > VirtioNetHeader.size else { return 0 }
         tunBuffer.setLength(n)
         let header = VirtioNetHeader(reading: UnsafeRawPointer(tunBuffer.bytes.baseAddress!))
         tunBuffer.setWindow(offset: VirtioNetHeader.size, length: n - VirtioNetHeader.size)
         // The segments share the super-packet's addresses: one selector check covers them all.
         guard admits(tunBuffer, path) else { return 0 }
-        guard let count = SegmentationOffload.split(UnsafeRawBufferPointer(tunBuffer.bytes), header: header,
-                                                    into: slots) else {
+        let needed = header.gsoSize == 0 ? 1 : tunBuffer.count / Int(header.gsoSize) + 1
+        if slots.count - used < needed {
+            flush(path)
+            used = 0
+        }
+        guard let count = SegmentationOffload.split(UnsafeRawBufferPointer(tunBuffer.bytes), header: header, into: slots, from: used) else {
             drops[.malformed, default: 0] += 1
             return 0
         }
@@ -94,22 +101,23 @@ extension Datapath {
         case .udp(let socket)?:
             var i = 0
             while i < sendBatch.count {
-                let end = offloads.udpGSO && socket.canSegment ? trainEnd(from: i, ipv6: out.info.local.address.count == 16) : i + 1
-                let segment = end - i > 1 ? sendBatch.length(i) : 0
-                if sendBatch.send(i..<end, fd: socket.fd, to: out.destination, segment: segment) < 0 {
-                    if segment > 0, errno == EIO {
-                        // A device without checksum offload refuses GSO: plain datagrams from now on.
-                        socket.disableSegmentation()
-                        log("UDP GSO refused on \(socket.local); sending one datagram per packet")
-                        continue
-                    }
-                    sendFailures &+= UInt64(end - i)
+                let train = offloads.udpGSO && socket.canSegment
+                let end = train ? trainEnd(from: i, ipv6: out.info.local.address.count == 16) : offloads.batching ? sendBatch.count : i + 1
+                let segment = train && end - i > 1 ? sendBatch.length(i) : 0
+                let sent = sendBatch.send(i..<end, fd: socket.fd, to: out.destination, segment: segment)
+                if sent < 0, segment > 0, errno == EIO {
+                    // A device without checksum offload refuses GSO: plain datagrams from now on.
+                    socket.disableSegmentation()
+                    log("UDP GSO refused on \(socket.local); sending one datagram per packet")
+                    continue
                 }
+                sendFailures &+= UInt64(end - i - max(0, sent))
                 i = end
             }
         case .raw(let socket)?:
-            for start in stride(from: 0, to: sendBatch.count, by: 64) {
-                let end = min(sendBatch.count, start + 64)
+            let step = offloads.batching ? sendBatch.count : 1
+            for start in stride(from: 0, to: sendBatch.count, by: step) {
+                let end = min(sendBatch.count, start + step)
                 let sent = sendBatch.send(start..<end, fd: socket.fd, to: out.destination, segment: 0)
                 sendFailures &+= UInt64(end - start - max(0, sent))
             }

@@ -127,6 +127,12 @@ final class Datapath {
     var drops: [ESPDrop: UInt64] = [:]
     /// Sealed packets the kernel refused to send (a full socket buffer, no route).
     var sendFailures: UInt64 = 0
+    /// `drops` by reason name, with the send failures as `sendFailed` (status `esp_drops`).
+    var dropsByName: [String: UInt64] {
+        var d = Dictionary(uniqueKeysWithValues: drops.map { ($0.key.rawValue, $0.value) })
+        if sendFailures > 0 { d["sendFailed"] = sendFailures }
+        return d
+    }
     /// Called once when a Child SA passes its soft (rekey) or hard (delete) volume limit, or its
     /// sequence numbers near their end: (inbound SPI, hard).
     var expired: (UInt32, Bool) -> Void = { _, _ in }
@@ -142,7 +148,8 @@ final class Datapath {
         receiveBuffers = (0..<receiveCount).map { _ in PacketBuffer() }
         receiveBatch = ReceiveBatch(capacity: receiveCount)
         for (i, b) in receiveBuffers.enumerated() { receiveBatch.setBuffer(i, b.receiveArea()) }
-        let slotCount = offloads.batching ? sendBatch.capacity : 1
+        // A super-packet's segments need a slot each, even when they leave one by one.
+        let slotCount = offloads.batching || offloads.tunOffload ? sendBatch.capacity : 1
         slots = (0..<slotCount).map { _ in PacketBuffer(capacity: Self.slotPacket + 2 * PacketBuffer.defaultHeadroom + 128) }
     }
 

@@ -54,7 +54,7 @@ extension Daemon {
             let selected = configuration.tunnels.filter { r.tunnel == nil || targets.contains($0.name) }
             reply(c, ControlResponse(ok: true, message: statusLine, status: StatusReport(tunnels: selected.map { status($0, now: now) },
                                                                                      drops: Dictionary(uniqueKeysWithValues: engine.dropCounts.map { ($0.key.rawValue, $0.value) }),
-                                                                                     espDrops: Dictionary(uniqueKeysWithValues: datapath.drops.map { ($0.key.rawValue, $0.value) }),
+                                                                                     espDrops: datapath.dropsByName,
                                                                                      espOversize: Dictionary(uniqueKeysWithValues: datapath.oversize.map { ($0.key.rawValue, $0.value) }))))
         case .up:
             let name = r.tunnel!
