@@ -28,7 +28,7 @@ func usage(exitCode: Int32 = 2) -> Never {
       --suite NAME  only suites whose name contains NAME (repeatable)
       --no-reference  skip the OpenSSL-vs-libsodium reference table
       --handshakes  IKE handshakes per second (ECP-256, X25519) against their DH work alone;
-                    --seconds is the time per round (default 2 s here), --quick 0.2 s x 1
+                    interleaved rounds of --seconds each (default 0.5 s here), --quick 0.2 s x 1
     """)
     exit(exitCode)
 }
