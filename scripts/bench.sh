@@ -18,6 +18,7 @@
 #
 # Usage (as root):
 #   scripts/bench.sh [--smoke] [--only ROW,...] [BIN_DIR]
+#   scripts/bench.sh --scale [N] [BIN_DIR]    (only the 1,000-tunnel test: scripts/bench-scale.sh)
 # Without BIN_DIR it installs what it needs and builds release binaries (.build/release). Full
 # run: 10 s per measurement, 3 repetitions, every row, about 8 minutes. --smoke: 1 s, 1
 # repetition, rows plain and iked-gcm only (unless --only), BIN_DIR's binaries as they are (a
@@ -29,7 +30,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; }
 ALL_ROWS=(plain iked-gcm iked-chacha iked-esp iked-swan swan-swan wg)
 declare -A TITLE=(
   [plain]="no tunnel (plain routing)"
@@ -46,6 +47,7 @@ while [ $# -gt 0 ]; do
     --smoke) SMOKE=1 ;;
     --only) [ $# -ge 2 ] || { usage >&2; exit 2; }; ONLY=$2; shift ;;
     --only=*) ONLY=${1#--only=} ;;
+    --scale) shift; exec scripts/bench-scale.sh ${SMOKE:+--smoke} "$@" ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "bench.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     *) BIN=$(cd "$1" && pwd) ;;
