@@ -63,6 +63,8 @@ final class Datapath {
     }
 
     var inbound: [UInt32: InboundEntry] = [:]
+    /// The inbound SPIs whose `sawTraffic` went true since the last `takeActivity`.
+    private var active: [UInt32] = []
     /// Sends an ESP packet: (tunnel, packet bytes, local, remote, UDP-encapsulated).
     var transmit: (UnsafeRawBufferPointer, Endpoint, Endpoint, Bool) -> Void = { _, _, _, _ in }
     var log: (String) -> Void = { _ in }
@@ -193,7 +195,10 @@ final class Datapath {
             drops[reason, default: 0] += 1
             return
         }
-        entry.sawTraffic = true
+        if !entry.sawTraffic {
+            entry.sawTraffic = true
+            active.append(spi)
+        }
         let path = entry.path
         if path.outbound.last?.confirmed == false, let i = path.outbound.firstIndex(where: { $0.id == entry.id }) {
             path.outbound[i].confirmed = true   // the peer sends on the new pair: it has it
@@ -217,12 +222,12 @@ final class Datapath {
 
     /// The inbound SPIs that carried traffic since the last call (once per loop turn, not per
     /// packet, the engine learns the peer is alive: DPD).
+    /// Proportional to the SAs that carried traffic, not to all of them.
     func takeActivity() -> [UInt32] {
-        var spis: [UInt32] = []
-        for (spi, entry) in inbound where entry.sawTraffic {
-            entry.sawTraffic = false
-            spis.append(spi)
-        }
+        guard !active.isEmpty else { return [] }
+        let spis = active
+        active = []
+        for spi in spis { inbound[spi]?.sawTraffic = false }
         return spis
     }
 
