@@ -30,4 +30,12 @@ int clinux_addr6_add(const char *name, const uint8_t *address, int prefix);
 // interfaces, equal-cost multipath when several (rtnetlink); -1 on error with errno set.
 int clinux_route(int add, const uint8_t *destination, int length, int prefix, uint32_t metric,
                  const char *const *names, int count);
+
+// epoll (event.c), level-triggered, readable only. A new epoll descriptor (close-on-exec);
+// register and unregister a descriptor; wait up to timeout_ms (-1: forever) and write up to
+// `capacity` (at most 256) ready descriptors to `fds`. Each returns -1 on error with errno set.
+int clinux_epoll_create(void);
+int clinux_epoll_add(int ep, int fd);
+int clinux_epoll_remove(int ep, int fd);
+int clinux_epoll_wait(int ep, int *fds, int capacity, int timeout_ms);
 #endif
