@@ -18,14 +18,17 @@
 # non-idle time (/proc/stat, which also holds softirq, the kernel's forwarding and both iperf3s).
 # Then the ESP datapath micro-benchmark (iked-bench: seal+open vs raw OpenSSL, allocations per
 # packet), the IKE handshake rate (iked-bench --handshakes: ECP-256 and X25519 against their DH
-# work alone), one table, and issue 9's targets marked met or not met.
+# work alone), the 1,000-tunnel scale test (scripts/bench-scale.sh: time until all are up, memory
+# per tunnel, idle CPU), one table, and issue 9's targets marked met or not met.
 #
 # Usage (as root):
 #   scripts/bench.sh [--smoke] [--only ROW,...] [BIN_DIR]
+#   scripts/bench.sh --scale [N] [BIN_DIR]    (only the 1,000-tunnel test: scripts/bench-scale.sh)
 # Without BIN_DIR it installs what it needs and builds release binaries (.build/release). Full
-# run: 10 s per measurement, 3 repetitions, every row, about 8 minutes. --smoke: 1 s, 1
-# repetition, rows plain and iked-gcm only (unless --only), BIN_DIR's binaries as they are (a
-# debug build is fine), about 10 s: scripts/test.sh uses it to check that the script works and
+# run: 10 s per measurement, 3 repetitions, every row, then the scale test, about 17 minutes.
+# --smoke: 1 s, 1 repetition, rows plain, iked-none and iked-gcm only (unless --only), no scale
+# test (test.sh runs bench-scale.sh --smoke itself), BIN_DIR's binaries as they are (a debug
+# build is fine), about 20 s: scripts/test.sh uses it to check that the script works and
 # produces numbers. A benchmark, not a test: no number makes it fail; it exits non-zero only when a row
 # could not be set up or measured at all. Logs and configs stay in /tmp/iked-bench-sh/ROW/.
 # Never run it next to the test suite or another benchmark: everything shares the CPUs.
@@ -33,7 +36,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; }
 ALL_ROWS=(plain iked-none iked-batch iked-tso iked-gso iked-gcm iked-chacha iked-esp iked-swan swan-swan wg)
 declare -A TITLE=(
   [plain]="no tunnel (plain routing)"
@@ -54,6 +57,7 @@ while [ $# -gt 0 ]; do
     --smoke) SMOKE=1 ;;
     --only) [ $# -ge 2 ] || { usage >&2; exit 2; }; ONLY=$2; shift ;;
     --only=*) ONLY=${1#--only=} ;;
+    --scale) shift; exec scripts/bench-scale.sh ${SMOKE:+--smoke} "$@" ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "bench.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     *) BIN=$(cd "$1" && pwd) ;;
@@ -62,7 +66,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$(id -u)" = 0 ] || { echo "bench.sh: run as root (network namespaces)" >&2; exit 1; }
 
-if [ -n "$SMOKE" ]; then T=1 REPS=1 ROWS=(plain iked-gcm); else T=10 REPS=3 ROWS=("${ALL_ROWS[@]}"); fi
+if [ -n "$SMOKE" ]; then T=1 REPS=1 ROWS=(plain iked-none iked-gcm); else T=10 REPS=3 ROWS=("${ALL_ROWS[@]}"); fi
 if [ -n "$ONLY" ]; then
   IFS=, read -r -a ROWS <<<"$ONLY"
   for r in "${ROWS[@]}"; do
@@ -391,6 +395,15 @@ HS_OK=1
 "$BIN/iked-bench" --handshakes ${SMOKE:+--quick} >"$WORK/handshakes.log" 2>&1 || HS_OK=0
 cat "$WORK/handshakes.log"
 
+# The scale test belongs to a full run (issue 9: every target from one run of bench.sh).
+SCALE_OK=1 SCALE_RAN=""
+if [ -z "$SMOKE" ] && [ -z "$ONLY" ]; then
+  echo "== 1,000 tunnels (scripts/bench-scale.sh)"
+  SCALE_RAN=1
+  scripts/bench-scale.sh 1000 "$BIN" >"$WORK/scale.log" 2>&1 || SCALE_OK=0
+  cat "$WORK/scale.log"
+fi
+
 # ---- the table
 ratio() { # A B: A / B with two decimals, or "-" when either is missing
   [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }' || printf -- "-"
@@ -430,6 +443,12 @@ dp_allocs=$(sed -n 's/^iked-bench: done; steady-state allocations per packet: //
 echo "  datapath, lowest seal+open ratio to raw OpenSSL at 1400 bytes: ${dp_ratio:--} (target >= 0.85): $(met "${dp_ratio:--}" 0.85)"
 hs_ratio=$(awk '$1 ~ /^(ECP-256|X25519)$/ { r = (r == "" || $4 < r) ? $4 : r } END { print r }' "$WORK/handshakes.log")
 echo "  IKE handshakes, lowest rate relative to the DH work alone: ${hs_ratio:--} (target >= 0.5): $(met "${hs_ratio:--}" 0.5)"
+if [ -n "$SCALE_RAN" ]; then
+  # bench-scale.sh's own verdict lines: time until all are up, memory per tunnel, idle CPU.
+  grep -E '(met|not met)$' "$WORK/scale.log" | sed 's/^/  1,000 tunnels: /' || echo "  1,000 tunnels: - (no result, see $WORK/scale.log)"
+else
+  echo "  1,000 tunnels: not part of this run (full runs only; or scripts/bench.sh --scale)"
+fi
 case $dp_allocs in
   0) echo "  datapath, steady-state heap allocations per packet: 0 (target 0): met" ;;
   [0-9]*|NOT*) echo "  datapath, steady-state heap allocations per packet: $dp_allocs (target 0): not met" ;;
@@ -444,5 +463,6 @@ for row in "${ROWS[@]}"; do
   fi
 done
 [ "$DP_OK" = 1 ] && grep -q '^iked-bench: done' "$WORK/iked-bench.log" || { echo "bench.sh: iked-bench failed" >&2; bad=1; }
+[ "$SCALE_OK" = 1 ] || { echo "bench.sh: the scale test failed (see $WORK/scale.log)" >&2; bad=1; }
 [ "$HS_OK" = 1 ] && grep -qE '^X25519 +[0-9]' "$WORK/handshakes.log" || { echo "bench.sh: iked-bench --handshakes failed" >&2; bad=1; }
 exit "$bad"

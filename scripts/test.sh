@@ -32,6 +32,10 @@ echo "== tunnel benchmark scripts/bench.sh, smoke run (no tunnel and iked <-> ik
 scripts/bench.sh --smoke .build/debug > /tmp/iked-bench-sh-smoke.log 2>&1 || { cat /tmp/iked-bench-sh-smoke.log; exit 1; }
 sed -n '/^==== bench.sh/,/^$/p' /tmp/iked-bench-sh-smoke.log
 
+echo "== scale benchmark scripts/bench-scale.sh, smoke run (20 tunnels to 20 peer addresses: checks that it brings them up and measures; nothing is asserted)"
+scripts/bench-scale.sh --smoke .build/debug > /tmp/iked-bench-scale-smoke.log 2>&1 || { cat /tmp/iked-bench-scale-smoke.log; exit 1; }
+sed -n '/^==== bench-scale.sh/,$p' /tmp/iked-bench-scale-smoke.log
+
 echo "== two iked daemons in namespaces (ikectl up, status, reload, SIGTERM)"
 scripts/interop/iked-pair.sh .build/debug
 

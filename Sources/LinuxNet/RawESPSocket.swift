@@ -22,20 +22,6 @@ public final class RawESPSocket {
 
     deinit { close(fd) }
 
-    /// Reads one ESP packet into `buffer`: where the ESP bytes start, their length and the
-    /// source, or nil when none is waiting. A datagram too short to hold ESP comes back with
-    /// length 0, for the datapath to count as malformed.
-    public func receive(into buffer: UnsafeMutableRawBufferPointer) -> (start: Int, length: Int, from: Endpoint)? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let n = withUnsafeMutablePointer(to: &storage) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, buffer.baseAddress, buffer.count, 0, $0, &length) }
-        }
-        guard n >= 0, let from = SocketAddress.endpoint(storage) else { return nil }
-        guard let start = Self.espStart(UnsafeRawBufferPointer(rebasing: buffer[..<n]), ipv6: local.address.count == 16) else { return (0, 0, from) }
-        return (start, n - start, from)
-    }
-
     /// Where ESP starts in what a raw socket of this family read: after the IPv4 header (IHL),
     /// at 0 for IPv6; nil when nothing of ESP's 8-byte header fits after that.
     public static func espStart(_ datagram: UnsafeRawBufferPointer, ipv6: Bool) -> Int? {

@@ -19,6 +19,9 @@ public struct SystemdNotify {
         }
     }
 
+    /// Running under systemd with a notify socket (otherwise `notify` does nothing).
+    public var isEnabled: Bool { path.map { !$0.isEmpty } ?? false }
+
     @discardableResult
     public func notify(_ state: String) -> Bool {
         guard let path, !path.isEmpty else { return false }

@@ -10,7 +10,6 @@ import IKECore
 public final class UDPSocket {
     public let fd: Int32
     public let local: Endpoint
-    private var buffer = [UInt8](repeating: 0, count: 65_536)
 
     public init(bind local: Endpoint) throws(NetError) {
         fd = try boundSocket(type: SOCK_DGRAM, protocol: 0, local: local)
@@ -40,19 +39,6 @@ public final class UDPSocket {
             bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, addr, len) }
         }
         return n == bytes.count
-    }
-
-    /// One datagram, or nil when none is waiting.
-    public func receive() -> (bytes: [UInt8], from: Endpoint)? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let n = buffer.withUnsafeMutableBytes { b in
-            withUnsafeMutablePointer(to: &storage) { p in
-                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, b.baseAddress, b.count, 0, $0, &length) }
-            }
-        }
-        guard n >= 0, let from = SocketAddress.endpoint(storage) else { return nil }
-        return (Array(buffer[..<n]), from)
     }
 }
 
@@ -104,18 +90,5 @@ enum SocketAddress {
         default:
             return nil
         }
-    }
-}
-
-extension UDPSocket {
-    /// Reads one datagram into `buffer` (no allocation); its length and source, or nil.
-    public func receive(into buffer: UnsafeMutableRawBufferPointer) -> (length: Int, from: Endpoint)? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let n = withUnsafeMutablePointer(to: &storage) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, buffer.baseAddress, buffer.count, 0, $0, &length) }
-        }
-        guard n >= 0, let from = SocketAddress.endpoint(storage) else { return nil }
-        return (n, from)
     }
 }

@@ -61,4 +61,12 @@ int clinux_recv_batch(int fd, struct clinux_datagram *slots, int count);
 // packet but the last exactly `segment` bytes, the last no longer), otherwise with sendmmsg(2)
 // one datagram each. Returns how many were sent, or -1 (errno).
 int clinux_send_batch(int fd, const struct sockaddr *to, socklen_t tolen, const struct iovec *packets, int count, int segment);
+
+// epoll (event.c), level-triggered, readable only. A new epoll descriptor (close-on-exec);
+// register and unregister a descriptor; wait up to timeout_ms (-1: forever) and write up to
+// `capacity` (at most 256) ready descriptors to `fds`. Each returns -1 on error with errno set.
+int clinux_epoll_create(void);
+int clinux_epoll_add(int ep, int fd);
+int clinux_epoll_remove(int ep, int fd);
+int clinux_epoll_wait(int ep, int *fds, int capacity, int timeout_ms);
 #endif

@@ -38,6 +38,13 @@ public final class IKEEngine {
     var sas: [UInt64: IKESA] = [:]
     var halfOpen: [HalfOpenKey: UInt64] = [:]
     var cookies: CookieGenerator
+    /// `nextTimeout`, kept until an input changes the SAs (`settle`) instead of computed per call.
+    private var timeoutCache: Duration?
+    private var timeoutStale = true
+    /// Each tunnel's IKE SAs, rebuilt on demand after `settle` (status asks per tunnel).
+    private var tunnelIndex: [String: [IKESA]]?
+    /// Where a Child SA was last found (inbound SPI to our IKE SPI), checked on each use.
+    private var childOwners: [UInt32: UInt64] = [:]
 
     struct HalfOpenKey: Hashable {
         var spiI: UInt64
@@ -59,8 +66,21 @@ public final class IKEEngine {
     /// Drops by reason since start.
     public var dropCounts: [DropReason: Int] { context.drops }
 
-    /// When `handleTimeout` must next be called.
-    public var nextTimeout: Duration? { sas.values.compactMap(\.nextDeadline).min() }
+    /// When `handleTimeout` must next be called: the earliest exact deadline, or the earliest
+    /// relaxed one (`IKESA.deadlines`) plus `settings.timerSlack`. Cached between inputs.
+    public var nextTimeout: Duration? {
+        if timeoutStale {
+            let slack = context.settings.timerSlack
+            var next: Duration?
+            for sa in sas.values {
+                let d = sa.deadlines
+                next = earliest(next, earliest(d.exact, d.relaxed.map { $0 + slack }))
+            }
+            timeoutCache = next
+            timeoutStale = false
+        }
+        return timeoutCache
+    }
 
     // MARK: Input
 
@@ -93,10 +113,11 @@ public final class IKEEngine {
         sa.receive(bytes, header: h, from: datagram.source, to: datagram.destination, now: now)
     }
 
+    /// Serves every timer due by `now`, the relaxed ones that the slack let wait included.
     public func handleTimeout(now: Duration) {
-        for sa in Array(sas.values) where (sa.nextDeadline.map { $0 <= now } ?? false) {
-            sa.handleTimeout(now: now)
-        }
+        var due: [IKESA] = []
+        for sa in sas.values where (sa.nextDeadline.map { $0 <= now } ?? false) { due.append(sa) }
+        for sa in due { sa.handleTimeout(now: now) }
         settle(now: now)
     }
 
@@ -173,6 +194,7 @@ public final class IKEEngine {
     }
 
     /// The datapath received ESP on this Child SA: the peer is alive, no liveness check needed.
+    /// (It only moves a DPD deadline later, so the cached `nextTimeout` stays a safe bound.)
     public func childSAActivity(inboundSPI spi: UInt32, now: Duration) {
         owner(ofChild: spi)?.lastInbound = now
     }
@@ -191,7 +213,8 @@ public final class IKEEngine {
 
     /// A tunnel's SAs with their timers, for `ikectl status`.
     public func snapshot(tunnel name: String) -> TunnelSnapshot {
-        let mine = sas.values.filter { $0.config.name == name && $0.state != .dead }
+        if tunnelIndex == nil { tunnelIndex = Dictionary(grouping: sas.values, by: \.config.name) }
+        let mine = (tunnelIndex?[name] ?? []).filter { $0.state != .dead }
         let usable = mine.filter { $0.state.isUsable }.max { $0.createdAt < $1.createdAt }
         let children = mine.flatMap { sa in sa.children.map { ChildSnapshot(info: $0.info, proposal: $0.proposal.description, rekeyAt: $0.state == .installed ? $0.rekeyAt : nil) } }
         return TunnelSnapshot(ikeSA: usable?.info, establishedAt: usable?.establishedAt, rekeyAt: usable?.rekeyAt,
@@ -225,8 +248,20 @@ public final class IKEEngine {
 
     // MARK: Internals
 
+    /// The IKE SA holding a Child SA: where it was last found if it is still there (an IKE
+    /// rekey moves Child SAs), else a scan of every SA.
     func owner(ofChild spi: UInt32) -> IKESA? {
-        sas.values.first { $0.children.contains { $0.inboundSPI == spi } }
+        if let ike = childOwners[spi], let sa = sas[ike], sa.children.contains(where: { $0.inboundSPI == spi }) { return sa }
+        guard let sa = sas.values.first(where: { $0.children.contains { $0.inboundSPI == spi } }) else {
+            childOwners[spi] = nil
+            return nil
+        }
+        // Entries of Child SAs gone since are dropped once they outnumber the live ones.
+        if childOwners.count > 2 * context.childSPIs.count + 64 {
+            childOwners = childOwners.filter { context.childSPIs.contains($0.key) }
+        }
+        childOwners[spi] = sa.ourSPI
+        return sa
     }
 
     func uniqueSPI() -> UInt64 {
@@ -238,6 +273,10 @@ public final class IKEEngine {
 
     /// After every input: register SAs made by rekeys, drop dead ones, restart and clean up.
     func settle(now: Duration) {
+        defer {
+            timeoutStale = true
+            tunnelIndex = nil
+        }
         for sa in context.spawned { sas[sa.ourSPI] = sa }
         context.spawned.removeAll()
         for contact in context.initialContacts {

@@ -323,14 +323,28 @@ final class IKESA {
 
     /// The earliest moment `handleTimeout` has work.
     var nextDeadline: Duration? {
-        var d: [Duration?] = [requests.nextDeadline, rekeyAt, expireAt, livenessGiveUpAt, halfOpenExpireAt]
-        d.append(contentsOf: delayed.map(\.at))
+        let d = deadlines
+        return earliest(d.exact, d.relaxed)
+    }
+
+    /// When `handleTimeout` has work, in two parts: what must be served on time (retransmits,
+    /// the liveness give-up, half-open expiry, delayed retries) and what the engine may serve up
+    /// to its timer slack late (rekeys, lifetimes, DPD, NAT keepalives), so that one wake-up
+    /// serves the idle timers of many tunnels. A running minimum: it allocates nothing, since the
+    /// engine asks every SA on each timer wake-up.
+    var deadlines: (exact: Duration?, relaxed: Duration?) {
+        var exact = earliest(requests.nextDeadline, earliest(livenessGiveUpAt, halfOpenExpireAt))
+        for i in delayed.indices { exact = earliest(exact, delayed[i].at) }
+        var relaxed = earliest(rekeyAt, expireAt)
         if state.isUsable {
-            for c in children { d.append(c.expireAt); if c.state == .installed { d.append(c.rekeyAt) } }
-            if let delay = config.dpdDelay, pending == nil { d.append(lastInbound + delay) }
-            if localBehindNAT { d.append(lastOutbound + config.natKeepalive) }
+            for i in children.indices {
+                relaxed = earliest(relaxed, children[i].expireAt)
+                if children[i].state == .installed { relaxed = earliest(relaxed, children[i].rekeyAt) }
+            }
+            if let delay = config.dpdDelay, pending == nil { relaxed = earliest(relaxed, lastInbound + delay) }
+            if localBehindNAT { relaxed = earliest(relaxed, lastOutbound + config.natKeepalive) }
         }
-        return d.compactMap { $0 }.min()
+        return (exact, relaxed)
     }
 
     func handleTimeout(now: Duration) {
@@ -456,6 +470,14 @@ final class IKESA {
         enqueue(.deleteIKE)
         startNextTask(now: now)
     }
+}
+
+/// The earlier of two optional moments (nil when both are).
+@inline(__always)
+func earliest(_ a: Duration?, _ b: Duration?) -> Duration? {
+    guard let a else { return b }
+    guard let b else { return a }
+    return b < a ? b : a
 }
 
 /// A short payload list for logs, as charon prints it: `SA KE No N(NATD_S_IP)`.

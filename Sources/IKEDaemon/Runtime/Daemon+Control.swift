@@ -7,7 +7,7 @@ import LinuxNet
 /// The control socket: `ikectl` requests, one JSON line each.
 extension Daemon {
     func acceptClients() {
-        while let c = control.accept() { clients[c.fd] = c }
+        while let c = control.accept() { addClient(c) }
     }
 
     func serve(_ c: UnixConnection, now: Duration) {
@@ -20,7 +20,7 @@ extension Daemon {
             }
         }
         if c.closed {
-            clients[c.fd] = nil
+            removeClient(c)
             waiters.removeAll { $0.connection === c }
         }
     }

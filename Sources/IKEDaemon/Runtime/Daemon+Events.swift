@@ -9,6 +9,7 @@ extension Daemon {
     func handle(_ event: IKEEvent) {
         switch event {
         case .ikeSAEstablished(let i):
+            initiationEnded(i.id.tunnel)
             logger.info("[\(i.id.tunnel)] IKE SA \(i.id) established with \(i.remoteID) at \(i.remote): \(i.proposal)")
         case .ikeSARekeyed(let old, let new):
             logger.info("[\(old.tunnel)] IKE SA \(old) rekeyed to \(new.id)")
@@ -21,6 +22,7 @@ extension Daemon {
                 pendingRestarts.append(id.tunnel)
             }
         case .ikeSAFailed(let tunnel, let reason):
+            initiationEnded(tunnel)
             logger.error("[\(tunnel)] IKE SA failed: \(reason)")
             lastError[tunnel] = "\(reason)"
             resolveWaiters(tunnel, ok: false, message: "\(reason.detail) (\(reason.kind.rawValue))")
@@ -42,7 +44,7 @@ extension Daemon {
         case .encapsulationChanged(let id, let local, let remote, let udp):
             logger.info("[\(id.tunnel)] IKE SA \(id) now \(local) -> \(remote)\(udp ? ", UDP-encapsulated" : "")")
         }
-        notify.notify("STATUS=\(statusLine)")
+        statusChanged = true   // sent by drainEngine, at most once a second
     }
 
     /// A tunnel came up (`ok`) or failed: answers the `ikectl up` callers waiting for it; one

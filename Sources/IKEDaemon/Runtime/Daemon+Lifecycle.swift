@@ -22,7 +22,10 @@ extension Daemon {
     /// are re-established, untouched ones keep their SAs. A broken file changes nothing.
     func reload(now: Duration) -> (ok: Bool, message: String) {
         notify.notify("RELOADING=1")
-        defer { notify.notify("READY=1\nSTATUS=\(statusLine)") }
+        defer {
+            registerSources()   // sockets and TUNs may have come and gone
+            notify.notify("READY=1\nSTATUS=\(statusLine)")
+        }
         let fresh: IkedConfiguration
         do {
             fresh = try ConfigLoader.load(path: configPath)

@@ -10,8 +10,8 @@ import Logging
 import Glibc
 #endif
 
-/// The running daemon (DESIGN §1, IKEDaemon): one thread, one poll loop over the IKE sockets,
-/// the control socket and a signal descriptor, driving the sans-I/O `IKEEngine` with the
+/// The running daemon (DESIGN §1, IKEDaemon): one thread, one epoll loop over the IKE sockets,
+/// the TUNs, the control socket and a signal descriptor, driving the sans-I/O `IKEEngine` with the
 /// monotonic clock. Invariant: only this loop touches the engine.
 public final class Daemon {
     let configPath: String
@@ -33,6 +33,15 @@ public final class Daemon {
     var nextWatchdog: Duration?
     /// Tunnels to initiate again once the current events are handled (close_action restart).
     var pendingRestarts: [String] = []
+    /// The loop's descriptors and what each is (Daemon+EventSources).
+    let events: EventLoop
+    var sources: [Int32: EventSource] = [:]
+    /// Tunnels waiting to initiate, and those initiating since when (Daemon+Pacing).
+    var initiationQueue: [String] = []
+    var initiating: [String: Duration] = [:]
+    /// A tunnel changed state since systemd last got STATUS=, and when it may get the next.
+    var statusChanged = false
+    var nextStatus: Duration = .zero
 
     /// An `ikectl up` waiting for its tunnel, or for every tunnel of a connection.
     struct Waiter {
@@ -48,8 +57,15 @@ public final class Daemon {
         self.configPath = configPath
         self.configuration = configuration
         self.logger = logger
+        let limit = raiseDescriptorLimit()
+        if limit < UInt64(4 * configuration.tunnels.count + 64) {
+            logger.warning("only \(limit) open descriptors allowed (RLIMIT_NOFILE) for \(configuration.tunnels.count) tunnels; raise LimitNOFILE=")
+        }
+        events = try EventLoop()
         var settings = EngineSettings()
         settings.cookieThreshold = configuration.daemon.cookieThreshold
+        // Idle timers of many tunnels served together: wake-ups per second stay flat with N.
+        settings.timerSlack = .seconds(1)
         // The engine skips formatting what the logger would drop anyway.
         settings.logLevel = switch configuration.daemon.logLevel {
         case .trace, .debug: .debug
@@ -85,6 +101,7 @@ public final class Daemon {
         logger.info("iked listening on \(sockets.keys.map(\.description).sorted().joined(separator: ", ")); control socket \(control.path)")
         notify.notify("READY=1\nSTATUS=\(statusLine)")
         if let interval = notify.watchdogInterval { nextWatchdog = monotonicNow() + interval }
+        registerSources()
         startTunnels(configuration.tunnels.filter { $0.startAction == .start }.map(\.name))
         while true {
             let now = monotonicNow()
@@ -93,29 +110,29 @@ public final class Daemon {
                 logger.info("iked stopped")
                 return 0
             }
-            let deadlines = [engine.nextTimeout, waiters.map(\.deadline).min(), nextWatchdog, stopDeadline].compactMap { $0 }
-            let fds = Array(sockets.values.map(\.fd)) + [control.fd, signals.fd] + Array(clients.keys) + [metricsListener?.fd].compactMap { $0 }
-                + datapath.fds + rawESP.values.map(\.fd)
-            let readable = pollReadable(fds, timeout: deadlines.min().map { $0 - now })
+            var deadline = engine.nextTimeout
+            for w in waiters { deadline = sooner(deadline, w.deadline) }
+            deadline = sooner(sooner(deadline, nextWatchdog), sooner(stopDeadline, pacingDeadline))
+            if statusChanged { deadline = sooner(deadline, nextStatus) }
+            let ready = events.wait(timeout: deadline.map { $0 - now })
             let t = monotonicNow()
-            for socket in sockets.values where readable.contains(socket.fd) { receive(on: socket, now: t) }
-            for socket in rawESP.values where readable.contains(socket.fd) { receiveRawESP(socket) }
-            for fd in datapath.fds where readable.contains(fd) { datapath.readTUN(fd) }
-            if readable.contains(control.fd) { acceptClients() }
-            if let m = metricsListener, readable.contains(m.fd) {
-                m.serveOne { path in path == "/metrics" ? ("200 OK", metricsText(now: t)) : ("404 Not Found", "try /metrics\n") }
-            }
-            for (fd, c) in clients where readable.contains(fd) { serve(c, now: t) }
-            if readable.contains(signals.fd) { handleSignals(now: t) }
+            for i in 0..<ready { serveReady(events[i], now: t) }
             for spi in datapath.takeActivity() { engine.childSAActivity(inboundSPI: spi, now: t) }
             if let n = engine.nextTimeout, n <= t { engine.handleTimeout(now: t) }
-            expireWaiters(now: t)
+            if !waiters.isEmpty { expireWaiters(now: t) }
             if let w = nextWatchdog, t >= w, let interval = notify.watchdogInterval {
                 notify.notify("WATCHDOG=1")
                 nextWatchdog = t + interval
             }
             drainEngine()
         }
+    }
+
+    /// The earlier of two optional moments.
+    func sooner(_ a: Duration?, _ b: Duration?) -> Duration? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return min(a, b)
     }
 
     /// The Prometheus exposition, with gauges refreshed from the engine.
@@ -133,15 +150,9 @@ public final class Daemon {
         return "\(configuration.tunnels.count) tunnels, \(up) up"
     }
 
+    /// Initiates the tunnels, paced (Daemon+Pacing).
     func startTunnels(_ names: [String]) {
-        for name in names {
-            do {
-                try engine.initiate(tunnel: name, now: monotonicNow())
-                metrics.initiating(name, now: monotonicNow())
-            } catch {
-                logger.error("[\(name)] \(error)")
-            }
-        }
+        queueInitiations(names)
         drainEngine()
     }
 
@@ -255,6 +266,18 @@ public final class Daemon {
 
     /// Sends what the engine queued, logs its records and acts on its events.
     func drainEngine() {
+        repeat { drainOnce() } while canInitiateMore
+        // STATUS= costs a look at every tunnel: at most once a second, and only under systemd.
+        let now = monotonicNow()
+        if statusChanged, notify.isEnabled, now >= nextStatus {
+            notify.notify("STATUS=\(statusLine)")
+            nextStatus = now + .seconds(1)
+        }
+        if !notify.isEnabled { statusChanged = false }
+    }
+
+    private func drainOnce() {
+        pumpInitiations(now: monotonicNow())
         while let d = engine.pollTransmit() { send(d) }
         while let l = engine.pollLog() {
             let message: Logger.Message = "[\(l.tunnel)] \(l.message)"
@@ -270,9 +293,8 @@ public final class Daemon {
             handle(e)
         }
         if !pendingRestarts.isEmpty, stopDeadline == nil {
-            let names = pendingRestarts
+            queueInitiations(pendingRestarts)
             pendingRestarts.removeAll()
-            startTunnels(names)
         }
     }
 }
