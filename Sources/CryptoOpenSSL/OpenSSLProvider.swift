@@ -12,7 +12,9 @@ public struct OpenSSLProvider: CryptoProvider {
         precondition(sodiumReady, "sodium_init failed")
     }
 
-    public var random: any RandomSource { OpenSSLRandom() }
+    public var random: any RandomSource { Self.pooledRandom }
+    /// X25519 private keys come from here: one pool for every provider (PooledOpenSSLRandom).
+    private static let pooledRandom = PooledOpenSSLRandom()
 
     public func makePRF(_ algorithm: PRFAlgorithm) throws(CryptoError) -> any PRF {
         try OpenSSLPRF(algorithm)
@@ -50,21 +52,22 @@ public struct OpenSSLProvider: CryptoProvider {
 
     /// One-shot EVP_Digest; the digest objects are OpenSSL's static built-ins (nothing to free).
     public func digest(_ algorithm: HashAlgorithm, _ data: [UInt8]) -> [UInt8] {
-        let md = switch algorithm {
-        case .sha1: EVP_sha1()
-        case .sha256: EVP_sha256()
+        // libcrypto's low-level hash (as PrecomputedHMAC): EVP_Digest looks the digest up by
+        // name on every call in OpenSSL 3, which showed in the handshake profile (NAT-D hashes).
+        let kind = switch algorithm {
+        case .sha1: IKED_SHA1
+        case .sha256: IKED_SHA256
         }
         var out = [UInt8](repeating: 0, count: algorithm.digestSize)
-        var written: UInt32 = 0
+        var ctx = iked_sha_ctx()
         let ok = data.withUnsafeBytes { input in
             out.withUnsafeMutableBufferPointer { output in
-                EVP_Digest(nonNullBase(input), input.count, output.baseAddress, &written, md, nil)
+                iked_sha_init(&ctx, kind) == 1 && iked_sha_update(&ctx, kind, input.baseAddress, input.count) == 1
+                    && iked_sha_final(&ctx, kind, output.baseAddress) == 1
             }
         }
-        guard ok == 1, Int(written) == algorithm.digestSize else {
-            // A built-in digest cannot fail short of memory exhaustion.
-            fatalError("EVP_Digest failed: \(openSSLErrorString())")
-        }
+        // A built-in digest cannot fail.
+        guard ok else { fatalError("SHA digest failed") }
         return out
     }
 

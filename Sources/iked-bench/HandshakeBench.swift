@@ -50,8 +50,8 @@ final class HandshakePair {
         settings.cookieThreshold = 1_000_000
         settings.logLevel = .info   // as the daemon runs by default: info lines are made, debug ones are not
         let provider = OpenSSLProvider()
-        a = try IKEEngine(tunnels: [try tunnel(addressA, addressB)], settings: settings, provider: provider, random: OpenSSLRandom(), now: now)
-        b = try IKEEngine(tunnels: [try tunnel(addressB, addressA)], settings: settings, provider: provider, random: OpenSSLRandom(), now: now)
+        a = try IKEEngine(tunnels: [try tunnel(addressA, addressB)], settings: settings, provider: provider, random: PooledOpenSSLRandom(), now: now)
+        b = try IKEEngine(tunnels: [try tunnel(addressB, addressA)], settings: settings, provider: provider, random: PooledOpenSSLRandom(), now: now)
     }
 
     /// Hands every datagram to the other engine until both are quiet; drops logs, counts installs.

@@ -112,7 +112,14 @@ final class IKESA {
 
     var id: IKESAID { IKESAID(tunnel: config.name, spiI: spiI, spiR: spiR) }
     var ourSPI: UInt64 { isOriginalInitiator ? spiI : spiR }
-    var spiText: String { "\(hex(bigEndianBytes(spiI)))_i \(hex(bigEndianBytes(spiR)))_r" }
+    /// "SPIi_i SPIr_r" for log lines, made once per pair of SPIs (every info line has it).
+    var spiText: String {
+        if let (i, r, text) = spiTextCache, i == spiI, r == spiR { return text }
+        let text = "\(hex(bigEndianBytes(spiI)))_i \(hex(bigEndianBytes(spiR)))_r"
+        spiTextCache = (spiI, spiR, text)
+        return text
+    }
+    private var spiTextCache: (UInt64, UInt64, String)?
 
     /// The one place an IKE SA changes state (DESIGN §2).
     func transition(to next: IKESAState, _ why: String) {

@@ -74,7 +74,7 @@ public final class Daemon {
         case .error, .critical: .error
         }
         engine = try IKEEngine(tunnels: configuration.tunnels.map(\.ike), settings: settings,
-                               provider: OpenSSLProvider(), random: OpenSSLRandom(), now: monotonicNow())
+                               provider: OpenSSLProvider(), random: PooledOpenSSLRandom(), now: monotonicNow())
         signals = try SignalDescriptor()
         control = try UnixListener(path: controlSocket ?? configuration.daemon.controlSocket)
         datapath = Datapath(offloads: configuration.daemon.offloads)
