@@ -26,13 +26,16 @@ public struct SelectedProposal: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// strongSwan-style name, e.g. `AES_GCM_16_256/PRF_HMAC_SHA2_256/ECP_256`, for status and logs.
+    /// Built by appending to one string (it is in every handshake's info lines).
     public var description: String {
-        var parts = ["\(cipher.id)" + (cipher.keyLength.map { "_\($0)" } ?? "")]
-        if let integrity { parts.append("\(integrity)") }
-        if let prf { parts.append("\(prf)") }
-        if let dhGroup, dhGroup != .none { parts.append("\(dhGroup)") }
-        if let esn { parts.append("\(esn)") }
-        return parts.joined(separator: "/")
+        var s = cipher.id.description
+        s.reserveCapacity(64)
+        if let k = cipher.keyLength { s += "_" + String(k) }
+        if let integrity { s += "/" + integrity.description }
+        if let prf { s += "/" + prf.description }
+        if let dhGroup, dhGroup != .none { s += "/" + dhGroup.description }
+        if let esn { s += "/" + esn.description }
+        return s
     }
 }
 

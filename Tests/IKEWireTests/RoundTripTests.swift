@@ -16,6 +16,10 @@ struct RoundTripTests {
         #expect(hex([0x00, 0x09, 0x0A, 0xAB, 0x7F, 0xFF]) == "00090aab7fff")
         #expect(hex([UInt8]()) == "")
         #expect(hex((0...255).map(UInt8.init)).count == 512)
+        #expect(hex(UInt32(0x00AB_CDEF)) == hex(bigEndianBytes(UInt32(0x00AB_CDEF))))
+        #expect(hex(UInt32(0x00AB_CDEF)) == "00abcdef")
+        #expect(hex(UInt64(0x0123_4567_89AB_CDEF)) == "0123456789abcdef")
+        #expect(hex(UInt64.max) == "ffffffffffffffff" && hex(UInt32(0)) == "00000000")
     }
 
     @Test func wholeChainRoundTrips() throws {

@@ -7,7 +7,7 @@ public struct IKESAID: Hashable, Sendable, CustomStringConvertible {
     public var spiI: UInt64
     public var spiR: UInt64
     public var description: String {
-        "\(tunnel)[\(hex(bigEndianBytes(spiI)))_i \(hex(bigEndianBytes(spiR)))_r]"
+        "\(tunnel)[\(hex(spiI))_i \(hex(spiR))_r]"
     }
 }
 
@@ -18,7 +18,7 @@ public struct ChildSAID: Hashable, Sendable, CustomStringConvertible {
     public var inbound: UInt32
     public var outbound: UInt32
     public var description: String {
-        "\(tunnel){\(hex(bigEndianBytes(inbound)))_i \(hex(bigEndianBytes(outbound)))_o}"
+        "\(tunnel){\(hex(inbound))_i \(hex(outbound))_o}"
     }
 }
 

@@ -115,7 +115,7 @@ final class IKESA {
     /// "SPIi_i SPIr_r" for log lines, made once per pair of SPIs (every info line has it).
     var spiText: String {
         if let (i, r, text) = spiTextCache, i == spiI, r == spiR { return text }
-        let text = "\(hex(bigEndianBytes(spiI)))_i \(hex(bigEndianBytes(spiR)))_r"
+        let text = "\(hex(spiI))_i \(hex(spiR))_r"
         spiTextCache = (spiI, spiR, text)
         return text
     }

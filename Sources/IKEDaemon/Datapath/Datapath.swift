@@ -178,7 +178,8 @@ final class Datapath {
     func close(_ name: String) {
         guard let path = paths.removeValue(forKey: name) else { return }
         pathsByFD[path.tun.fd] = nil
-        if coalescing === path { coalescing = nil }
+        // A super-packet still pending for this interface goes out before it closes.
+        if coalescing === path { flushReceived() }
         inbound = inbound.filter { $0.value.id.tunnel != name }
         if let c = path.settings.connection {
             // The kernel took the preferred route with the interface if it went through it.
