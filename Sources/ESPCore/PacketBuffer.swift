@@ -49,13 +49,6 @@ public final class PacketBuffer {
 
     public func setLength(_ n: Int) { end = min(capacity, start + max(0, n)) }
 
-    /// After a read into `receiveArea`: the packet is the `length` bytes at `offset` into it
-    /// (e.g. after a raw socket's IP header).
-    public func setWindow(offset: Int, length: Int) {
-        start = min(capacity, start + max(0, offset))
-        end = min(capacity, start + max(0, length))
-    }
-
     /// The packet is the `length` bytes at `offset` into the receive area at `headroom` (one
     /// datagram of a batch read there, or one segment of a coalesced train); its bytes.
     @discardableResult

@@ -39,15 +39,4 @@ public final class RawESPSocket {
     }
 
     public var ipv6: Bool { local.address.count == 16 }
-
-    public func send(_ packet: UnsafeRawBufferPointer, to destination: Endpoint) -> Bool {
-        SocketAddress.with(destination.withPort(0)) { addr, len in sendto(fd, packet.baseAddress, packet.count, 0, addr, len) } == packet.count
-    }
-}
-
-extension UDPSocket {
-    /// Sends raw bytes (ESP in UDP, RFC 3948: no marker) without copying into an array.
-    public func send(_ packet: UnsafeRawBufferPointer, to destination: Endpoint) -> Bool {
-        SocketAddress.with(destination) { addr, len in sendto(fd, packet.baseAddress, packet.count, 0, addr, len) } == packet.count
-    }
 }

@@ -26,15 +26,3 @@ public final class SignalDescriptor {
         return out
     }
 }
-
-/// poll(2) over a set of descriptors; returns the readable ones.
-public func pollReadable(_ fds: [Int32], timeout: Duration?) -> Set<Int32> {
-    var set = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-    var ms: Int32 = -1
-    if let timeout {
-        let c = max(.zero, timeout).components
-        ms = Int32(min(60_000, c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000 + 1))
-    }
-    guard poll(&set, nfds_t(set.count), ms) > 0 else { return [] }
-    return Set(set.filter { $0.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 }.map(\.fd))
-}

@@ -20,15 +20,11 @@ public final class UDPSocket {
 
     /// The kernel takes UDP GSO trains on this socket (UDP_SEGMENT), after `enableOffloads`.
     public private(set) var canSegment = false
-    /// Reads may return GRO-coalesced datagrams (UDP_GRO), after `enableOffloads(receiveCoalesced: true)`.
-    public private(set) var receivesCoalesced = false
-
     /// Probes UDP_SEGMENT, turns on UDP_GRO when asked and raises the socket buffers to
     /// `bufferBytes` (capped by net.core.[rw]mem_max without CAP_NET_ADMIN).
     public func enableOffloads(receiveCoalesced: Bool, bufferBytes: Int = 4 << 20) {
         let flags = clinux_udp_offload(fd, receiveCoalesced ? 1 : 0, Int32(bufferBytes))
         canSegment = flags & 1 != 0
-        receivesCoalesced = flags & 2 != 0
     }
 
     /// After a GSO send failed with EIO (a device without checksum offload): plain datagrams from now on.

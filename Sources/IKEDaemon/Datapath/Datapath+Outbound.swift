@@ -46,7 +46,7 @@ extension Datapath {
         guard n > VirtioNetHeader.size else { return 0 }
         tunBuffer.setLength(n)
         let header = VirtioNetHeader(reading: UnsafeRawPointer(tunBuffer.bytes.baseAddress!))
-        tunBuffer.setWindow(offset: VirtioNetHeader.size, length: n - VirtioNetHeader.size)
+        tunBuffer.resetWindow(offset: VirtioNetHeader.size, length: n - VirtioNetHeader.size)
         // The segments share the super-packet's addresses: one selector check covers them all.
         guard admits(tunBuffer, path) else { return 0 }
         let needed = header.gsoSize == 0 ? 1 : tunBuffer.count / Int(header.gsoSize) + 1

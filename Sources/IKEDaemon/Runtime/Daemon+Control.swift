@@ -120,16 +120,14 @@ extension Daemon {
     func status(_ t: TunnelSettings, now: Duration) -> TunnelStatus {
         let s = engine.snapshot(tunnel: t.name)
         func seconds(_ d: Duration?) -> Int? { d.map { Int(max(.zero, $0).components.seconds) } }
-        func spi(_ v: UInt64) -> String { hex(IKECrypto.bigEndianBytes(v)) }
-        func spi32(_ v: UInt32) -> String { hex(IKEWire.bigEndianBytes(v)) }
         let ike = s.ikeSA.map { i in
-            IKESAStatus(spiI: spi(i.id.spiI), spiR: spi(i.id.spiR), proposal: i.proposal,
+            IKESAStatus(spiI: hex(i.id.spiI), spiR: hex(i.id.spiR), proposal: i.proposal,
                         establishedSeconds: seconds(s.establishedAt.map { now - $0 }) ?? 0,
                         rekeyInSeconds: seconds(s.rekeyAt.map { $0 - now }), udpEncapsulation: i.udpEncapsulation)
         }
         let children = s.children.map { c in
             let n = datapath.counters(c.info.id)
-            return ChildSAStatus(spiIn: spi32(c.info.id.inbound), spiOut: spi32(c.info.id.outbound), proposal: c.proposal,
+            return ChildSAStatus(spiIn: hex(c.info.id.inbound), spiOut: hex(c.info.id.outbound), proposal: c.proposal,
                                  localTS: c.info.localTS.map(\.notation), remoteTS: c.info.remoteTS.map(\.notation),
                                  bytesIn: n.inBytes, bytesOut: n.outBytes, packetsIn: n.inPackets, packetsOut: n.outPackets,
                                  rekeyInSeconds: seconds(c.rekeyAt.map { $0 - now }))

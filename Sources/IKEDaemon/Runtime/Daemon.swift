@@ -189,51 +189,53 @@ public final class Daemon {
         let natT = socket.local.port == configuration.daemon.natPort
         let local = socket.local.withPort(natT ? Endpoint.natTraversalPort : Endpoint.ikePort)
         let batch = datapath.receiveBatch
-        // A bounded amount of work per wake-up keeps the other descriptors served.
-        for _ in 0..<(64 / batch.capacity + 1) {
-            let count = socket.receive(batch)
-            for i in 0..<count {
-                let buffer = datapath.receiveBuffers[i]
-                let length = batch.length(i)
-                let stride = batch.segment(i) > 0 ? batch.segment(i) : max(1, length)
-                for offset in Swift.stride(from: 0, to: length, by: stride) {
-                    buffer.resetWindow(offset: offset, length: min(stride, length - offset))
-                    let b = buffer.bytes
-                    var skip = 0
-                    if natT {
-                        // RFC 3948 §2.2: IKE on 4500 starts with four zero octets; a lone 0xFF is a
-                        // keepalive; anything else is ESP for the datapath.
-                        if b.count == 1, b[0] == 0xFF { continue }
-                        guard b.count > 4, b[0] == 0, b[1] == 0, b[2] == 0, b[3] == 0 else {
-                            datapath.receiveESP(buffer)
-                            continue
-                        }
-                        skip = 4
+        drainBatches({ socket.receive(batch) }) { i in
+            let buffer = datapath.receiveBuffers[i]
+            let length = batch.length(i)
+            let stride = batch.segment(i) > 0 ? batch.segment(i) : max(1, length)
+            for offset in Swift.stride(from: 0, to: length, by: stride) {
+                buffer.resetWindow(offset: offset, length: min(stride, length - offset))
+                let b = buffer.bytes
+                var skip = 0
+                if natT {
+                    // RFC 3948 §2.2: IKE on 4500 starts with four zero octets; a lone 0xFF is a
+                    // keepalive; anything else is ESP for the datapath.
+                    if b.count == 1, b[0] == 0xFF { continue }
+                    guard b.count > 4, b[0] == 0, b[1] == 0, b[2] == 0, b[3] == 0 else {
+                        datapath.receiveESP(buffer)
+                        continue
                     }
-                    guard let from = batch.source(i) else { continue }
-                    let bytes = Array(UnsafeRawBufferPointer(rebasing: b[skip...]))
-                    engine.handle(datagram: Datagram(source: from, destination: local, bytes: bytes), now: now)
+                    skip = 4
                 }
+                guard let from = batch.source(i) else { continue }
+                let bytes = Array(UnsafeRawBufferPointer(rebasing: b[skip...]))
+                engine.handle(datagram: Datagram(source: from, destination: local, bytes: bytes), now: now)
             }
-            datapath.flushReceived()
-            if count < batch.capacity { return }
         }
     }
 
     func receiveRawESP(_ socket: RawESPSocket) {
         let batch = datapath.receiveBatch
-        for _ in 0..<(64 / batch.capacity + 1) {
-            let count = socket.receive(batch)
-            for i in 0..<count {
-                let buffer = datapath.receiveBuffers[i]
-                let datagram = buffer.resetWindow(offset: 0, length: batch.length(i))
-                // Too short to hold ESP: an empty packet, which the datapath counts as malformed.
-                let start = RawESPSocket.espStart(UnsafeRawBufferPointer(datagram), ipv6: socket.ipv6)
-                buffer.resetWindow(offset: start ?? 0, length: start.map { batch.length(i) - $0 } ?? 0)
-                datapath.receiveESP(buffer)
-            }
+        drainBatches({ socket.receive(batch) }) { i in
+            let buffer = datapath.receiveBuffers[i]
+            let datagram = buffer.resetWindow(offset: 0, length: batch.length(i))
+            // Too short to hold ESP: an empty packet, which the datapath counts as malformed.
+            let start = RawESPSocket.espStart(UnsafeRawBufferPointer(datagram), ipv6: socket.ipv6)
+            buffer.resetWindow(offset: start ?? 0, length: start.map { batch.length(i) - $0 } ?? 0)
+            datapath.receiveESP(buffer)
+        }
+    }
+
+    /// Reads a socket batch by batch into `datapath.receiveBatch`, calls `slot` for each datagram
+    /// read, and writes what the datapath merged at the end of every batch. A bounded number of
+    /// batches per wake-up keeps the other descriptors served.
+    private func drainBatches(_ receive: () -> Int, _ slot: (Int) -> Void) {
+        let capacity = datapath.receiveBatch.capacity
+        for _ in 0..<(64 / capacity + 1) {
+            let count = receive()
+            for i in 0..<count { slot(i) }
             datapath.flushReceived()
-            if count < batch.capacity { return }
+            if count < capacity { return }
         }
     }
 
