@@ -335,18 +335,20 @@ final class IKESA {
     }
 
     /// When `handleTimeout` has work, in two parts: what must be served on time (retransmits,
-    /// the liveness give-up, half-open expiry, delayed retries) and what the engine may serve up
-    /// to its timer slack late (rekeys, lifetimes, DPD, NAT keepalives), so that one wake-up
+    /// the liveness give-up, half-open expiry, delayed retries, rekeys and lifetimes, whose
+    /// windows a profile promises) and what the engine may serve up to its timer slack late
+    /// (DPD and NAT keepalives, which come every few seconds per tunnel), so that one wake-up
     /// serves the idle timers of many tunnels. A running minimum: it allocates nothing, since the
     /// engine asks every SA on each timer wake-up.
     var deadlines: (exact: Duration?, relaxed: Duration?) {
         var exact = earliest(requests.nextDeadline, earliest(livenessGiveUpAt, halfOpenExpireAt))
         for i in delayed.indices { exact = earliest(exact, delayed[i].at) }
-        var relaxed = earliest(rekeyAt, expireAt)
+        exact = earliest(exact, earliest(rekeyAt, expireAt))
+        var relaxed: Duration?
         if state.isUsable {
             for i in children.indices {
-                relaxed = earliest(relaxed, children[i].expireAt)
-                if children[i].state == .installed { relaxed = earliest(relaxed, children[i].rekeyAt) }
+                exact = earliest(exact, children[i].expireAt)
+                if children[i].state == .installed { exact = earliest(exact, children[i].rekeyAt) }
             }
             if let delay = config.dpdDelay, pending == nil { relaxed = earliest(relaxed, lastInbound + delay) }
             if localBehindNAT { relaxed = earliest(relaxed, lastOutbound + config.natKeepalive) }

@@ -145,10 +145,10 @@ public struct EngineSettings: Sendable {
     public var retryDelay: Duration = .seconds(2)
     /// Log records below this level are not made (their text is never formatted).
     public var logLevel: LogRecord.Level = .debug
-    /// How late idle timers (DPD, NAT keepalives, rekeys, lifetimes) may be served, so that one
+    /// How late the frequent idle timers (DPD, NAT keepalives) may be served, so that one
     /// wake-up serves every such timer due within it: with many tunnels the daemon (which sets
-    /// 1 s) then wakes about once per slack for them, not once per tunnel. Retransmits and the
-    /// other exact timers are never late. Zero (exact) by default.
+    /// 1 s) then wakes about once per slack for them, not once per tunnel. Retransmits, rekeys,
+    /// lifetimes and the other exact timers are never late. Zero (exact) by default.
     public var timerSlack: Duration = .zero
 
     public init() {}

@@ -2,8 +2,8 @@ import Testing
 @testable import IKECore
 
 /// The engine's timer slack (`EngineSettings.timerSlack`; the daemon uses 1 s): idle timers
-/// (DPD, rekeys, lifetimes, NAT keepalives) may be served up to the slack late, so that one
-/// wake-up serves the timers of many tunnels; retransmits are never late.
+/// (DPD, NAT keepalives) may be served up to the slack late, so that one wake-up serves the
+/// timers of many tunnels; retransmits, rekeys and lifetimes are never late.
 @Suite struct TimerSlackSimTests {
     static func slack(_ s: Duration) -> EngineSettings {
         var e = EngineSettings()
@@ -43,6 +43,23 @@ import Testing
         try exact.a.initiate(tunnel: "t", now: exact.now)
         exact.run(for: .seconds(2))
         #expect(exact.a.nextTimeout == exact.receivedAt[.a]!.last! + .seconds(10))
+    }
+
+    @Test func rekeys_are_not_delayed_by_the_slack() throws {
+        // A profile's rekey window is a promise (AWS: 780–840 s after IKE_AUTH); 1 s of slack
+        // once put the Child SA rekey at 840.9 s. With no fuzz, the rekey is at one instant.
+        func childRekeys(slack: Duration) throws -> [Duration] {
+            var a = try SimConfig.tunnel(.a)
+            a.dpdDelay = .seconds(10)
+            a.childLifetime = Lifetime(time: .seconds(60), margin: .seconds(10), fuzz: 0)
+            let pair = try SimPair(a: [a], b: [SimConfig.tunnel(.b)], settingsA: Self.slack(slack))
+            try pair.a.initiate(tunnel: "t", now: pair.now)
+            pair.run(for: .seconds(55))
+            return pair.requests(.a, .createChildSA).map(\.at)
+        }
+        let exact = try childRekeys(slack: .zero)
+        #expect(exact.count == 1)
+        #expect(try childRekeys(slack: .seconds(1)) == exact)
     }
 
     @Test func retransmits_are_not_delayed_by_the_slack() throws {
