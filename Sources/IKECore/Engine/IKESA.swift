@@ -2,7 +2,7 @@ import IKECrypto
 import IKEWire
 
 /// The states of an IKE SA. Every change goes through `IKESA.transition(to:)`, which checks it
-/// against `allowedNext` and logs `old -> new` (DESIGN §2, as OpenBSD iked's `sa_state`).
+/// against `allows` and logs `old -> new` (DESIGN §2, as OpenBSD iked's `sa_state`).
 enum IKESAState: String {
     /// Initiator: IKE_SA_INIT sent (possibly again with a cookie or another group).
     case initSent
@@ -20,16 +20,17 @@ enum IKESAState: String {
     /// Gone: the engine removes it.
     case dead
 
-    var allowedNext: Set<IKESAState> {
-        switch self {
-        case .initSent: [.authSent, .dead]
-        case .authSent: [.established, .dead]
-        case .halfOpen: [.established, .dead]
-        case .established: [.rekeying, .rekeyed, .deleting, .dead]
-        case .rekeying: [.established, .rekeyed, .deleting, .dead]
-        case .rekeyed: [.deleting, .dead]
-        case .deleting: [.dead]
-        case .dead: []
+    /// A switch, not a Set: every handshake makes several transitions.
+    func allows(_ next: IKESAState) -> Bool {
+        switch (self, next) {
+        case (.initSent, .authSent), (.initSent, .dead): true
+        case (.authSent, .established), (.authSent, .dead): true
+        case (.halfOpen, .established), (.halfOpen, .dead): true
+        case (.established, .rekeying), (.established, .rekeyed), (.established, .deleting), (.established, .dead): true
+        case (.rekeying, .established), (.rekeying, .rekeyed), (.rekeying, .deleting), (.rekeying, .dead): true
+        case (.rekeyed, .deleting), (.rekeyed, .dead): true
+        case (.deleting, .dead): true
+        default: false
         }
     }
 
@@ -107,7 +108,12 @@ final class IKESA {
         self.createdAt = now
         self.lastInbound = now
         self.lastOutbound = now
-        context.log(.info, config.name, "IKE SA \(spiText) created in state \(state.rawValue)")
+        // The initiator's first line; a responder's is its "IKE proposal …; answering" line.
+        if state == .initSent {
+            context.log(.info, config.name, "IKE SA \(spiText) initiating to \(remote)")
+        } else {
+            context.log(.debug, config.name, "IKE SA \(spiText) created in state \(state.rawValue)")
+        }
     }
 
     var id: IKESAID { IKESAID(tunnel: config.name, spiI: spiI, spiR: spiR) }
@@ -124,11 +130,13 @@ final class IKESA {
     /// The one place an IKE SA changes state (DESIGN §2).
     func transition(to next: IKESAState, _ why: String) {
         guard next != state else { return }
-        guard state.allowedNext.contains(next) else {
+        guard state.allows(next) else {
             context.log(.error, config.name, "IKE SA \(spiText): refused transition \(state.rawValue) -> \(next.rawValue) (\(why))")
             return
         }
-        context.log(.info, config.name, "IKE SA \(spiText): \(state.rawValue) -> \(next.rawValue) (\(why))")
+        // Info for the states an operator follows (up, replaced, gone); the steps between are debug.
+        let level: LogRecord.Level = next == .established || next == .rekeyed || next == .dead ? .info : .debug
+        context.log(level, config.name, "IKE SA \(spiText): \(state.rawValue) -> \(next.rawValue) (\(why))")
         if next == .rekeyed { replaced = true }
         state = next
     }

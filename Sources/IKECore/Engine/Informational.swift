@@ -67,7 +67,8 @@ extension IKESA {
         }
         if deleteIKE {
             sendResponse(.informational, messageID: messageID, [], now: now)
-            log(.info, "peer deleted the IKE SA")
+            // The `-> dead (deletedByPeer …)` line says it, except for a replaced SA.
+            log(replaced ? .info : .debug, "peer deleted the IKE SA")
             // A replaced SA's Delete is the end of a rekey, not a loss.
             return die(reason: replaced ? nil : FailureReason(.deletedByPeer, "DELETE from peer"), now: now)
         }
