@@ -17,9 +17,9 @@ final class OpenSSLAESCBC: BlockCipher {
     init(key: SecretBytes) throws(CryptoError) {
         let cipher: OpaquePointer?
         switch key.count {
-        case 16: cipher = EVP_aes_128_cbc()
-        case 24: cipher = EVP_aes_192_cbc()
-        case 32: cipher = EVP_aes_256_cbc()
+        case 16: cipher = FetchedCiphers.aes128CBC
+        case 24: cipher = FetchedCiphers.aes192CBC
+        case 32: cipher = FetchedCiphers.aes256CBC
         default: throw CryptoError(.invalidKeyLength, "AES-CBC key is \(key.count) bytes, expected 16, 24 or 32")
         }
         guard let enc = EVP_CIPHER_CTX_new() else { throw libraryFailure("EVP_CIPHER_CTX_new") }

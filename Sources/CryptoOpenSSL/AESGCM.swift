@@ -37,9 +37,9 @@ final class OpenSSLAESGCM: AEAD {
 
     private static func cipher(keySize: Int) -> OpaquePointer? {
         switch keySize {
-        case 16: EVP_aes_128_gcm()
-        case 24: EVP_aes_192_gcm()
-        case 32: EVP_aes_256_gcm()
+        case 16: FetchedCiphers.aes128GCM
+        case 24: FetchedCiphers.aes192GCM
+        case 32: FetchedCiphers.aes256GCM
         default: nil
         }
     }
