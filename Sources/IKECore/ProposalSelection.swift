@@ -86,36 +86,40 @@ public enum ProposalSelection {
     }
 
     /// One proposal against one spec: nil unless every required type has a common algorithm.
+    /// Searches the peer's transforms in place rather than filtering them into arrays per type:
+    /// every IKE_SA_INIT and IKE_AUTH runs it once per pair of proposals.
     static func match(_ p: Proposal, _ spec: ProposalSpec) -> SelectedProposal? {
         // RFC 7296 §3.3.6: a proposal with a transform type we do not know is rejected whole.
         guard p.transforms.allSatisfy({ $0.type.isKnown }) else { return nil }
-        func offered(_ type: TransformType) -> [Transform] { p.transforms.filter { $0.type == type } }
-        let ciphers = offered(.encryption)
+        func offers(_ type: TransformType, _ id: UInt16) -> Bool { p.transforms.contains { $0.type == type && $0.id == id } }
+        func offersAny(_ type: TransformType) -> Bool { p.transforms.contains { $0.type == type } }
         guard let cipher = spec.ciphers.first(where: { c in
-            ciphers.contains { $0.id == c.id.rawValue && $0.keyLength == c.keyLength && $0.attributes.count == (c.keyLength == nil ? 0 : 1) }
+            p.transforms.contains {
+                $0.type == .encryption && $0.id == c.id.rawValue && $0.keyLength == c.keyLength
+                    && $0.attributes.count == (c.keyLength == nil ? 0 : 1)
+            }
         }) else { return nil }
         var s = SelectedProposal(number: p.number, protocolID: p.protocolID, spi: p.spi, cipher: cipher)
-        if !spec.integrity.isEmpty || !offered(.integrity).isEmpty {
-            let ids = offered(.integrity).map(\.id)
-            guard let i = spec.integrity.first(where: { ids.contains($0.rawValue) }) else { return nil }
+        if !spec.integrity.isEmpty || offersAny(.integrity) {
+            guard let i = spec.integrity.first(where: { offers(.integrity, $0.rawValue) }) else { return nil }
             s.integrity = i
         }
         if spec.protocolID == .ike {
-            let ids = offered(.prf).map(\.id)
-            guard let f = spec.prfs.first(where: { ids.contains($0.rawValue) }) else { return nil }
+            guard let f = spec.prfs.first(where: { offers(.prf, $0.rawValue) }) else { return nil }
             s.prf = f
         }
         // DH: an absent list means "none" on either side (RFC 7296 §3.3.3).
-        let peerGroups = offered(.keyExchange).map { DHGroupID(rawValue: $0.id) }
-        let ours = spec.dhGroups.isEmpty ? [DHGroupID.none] : spec.dhGroups
-        let theirs = peerGroups.isEmpty ? [DHGroupID.none] : peerGroups
-        guard let g = ours.first(where: { theirs.contains($0) }) else { return nil }
-        if g != .none || !peerGroups.isEmpty { s.dhGroup = g }
+        let peerListsGroups = offersAny(.keyExchange)
+        func peerTakes(_ g: DHGroupID) -> Bool { peerListsGroups ? offers(.keyExchange, g.rawValue) : g == .none }
+        let group = spec.dhGroups.isEmpty ? (peerTakes(.none) ? DHGroupID.none : nil) : spec.dhGroups.first(where: peerTakes)
+        guard let g = group else { return nil }
+        if g != .none || peerListsGroups { s.dhGroup = g }
         if spec.protocolID == .esp {
-            let peerESN = offered(.esn).map { ESNID(rawValue: $0.id) }
-            let oursESN = spec.esn.isEmpty ? [ESNID.noESN] : spec.esn
-            guard let e = oursESN.first(where: { peerESN.isEmpty ? $0 == .noESN : peerESN.contains($0) }) else { return nil }
-            if !peerESN.isEmpty { s.esn = e }
+            let peerListsESN = offersAny(.esn)
+            func peerTakes(_ e: ESNID) -> Bool { peerListsESN ? offers(.esn, e.rawValue) : e == .noESN }
+            let esn = spec.esn.isEmpty ? (peerTakes(.noESN) ? ESNID.noESN : nil) : spec.esn.first(where: peerTakes)
+            guard let e = esn else { return nil }
+            if peerListsESN { s.esn = e }
         }
         return s
     }

@@ -94,7 +94,12 @@ public final class SKCipher {
         // ample for IKE's message volume.
         let iv = random.uint64()
         // Pad length 0: AEADs need no block alignment; the Pad Length octet stays (§3.14).
-        var body = bigEndianBytes(iv) + plaintext + [0] + [UInt8](repeating: 0, count: aead.tagSize)
+        // IV ‖ plaintext ‖ 0 ‖ ICV, in one zeroed array (every IKE_AUTH and INFORMATIONAL is sealed).
+        var body = [UInt8](repeating: 0, count: aead.ivSize + plaintext.count + 1 + aead.tagSize)
+        body.withUnsafeMutableBytes { b in
+            withUnsafeBytes(of: iv.bigEndian) { UnsafeMutableRawBufferPointer(rebasing: b[..<8]).copyMemory(from: $0) }
+            plaintext.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: b[aead.ivSize...]).copyMemory(from: $0) }
+        }
         let encryptedRange = aead.ivSize..<(aead.ivSize + plaintext.count + 1)
         try body.withMutableBytes { (b: UnsafeMutableRawBufferPointer) throws(CryptoError) in
             try ad.withBytes { (a: UnsafeRawBufferPointer) throws(CryptoError) in

@@ -62,7 +62,7 @@ public func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
 
 /// Lowercase hex of an unsigned integer's big-endian bytes (8 digits for a UInt32 SPI, 16 for
 /// a UInt64 IKE SPI), without the byte array `hex(bigEndianBytes(v))` would build.
-public func hex<T: FixedWidthInteger & UnsignedInteger>(_ value: T) -> String {
+@inlinable public func hex<T: FixedWidthInteger & UnsignedInteger>(_ value: T) -> String {
     let digits = T.bitWidth / 4
     return String(unsafeUninitializedCapacity: digits) { out in
         for i in 0..<digits { out[i] = hexDigit(UInt8(truncatingIfNeeded: value >> (T.bitWidth - 4 * (i + 1))) & 0x0F) }
@@ -70,4 +70,4 @@ public func hex<T: FixedWidthInteger & UnsignedInteger>(_ value: T) -> String {
     }
 }
 
-@inline(__always) private func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
+@usableFromInline @inline(__always) func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }

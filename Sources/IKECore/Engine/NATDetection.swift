@@ -33,9 +33,14 @@ public enum NATDetection {
     /// SHA-1(SPIi | SPIr | IP address | port), all big-endian (RFC 7296 §2.23): 20 bytes. The
     /// address is 4 bytes for IPv4, 16 for IPv6, as in `Endpoint`.
     public static func hash(provider: some CryptoProvider, spiI: UInt64, spiR: UInt64, endpoint: Endpoint) -> [UInt8] {
-        var input = bigEndianBytes(spiI) + bigEndianBytes(spiR)
-        input += endpoint.address
-        input += [UInt8(endpoint.port >> 8), UInt8(truncatingIfNeeded: endpoint.port)]
+        // One array, sized once: eight of these per IKE_SA_INIT exchange.
+        var input: [UInt8] = []
+        input.reserveCapacity(18 + endpoint.address.count)
+        withUnsafeBytes(of: spiI.bigEndian) { input.append(contentsOf: $0) }
+        withUnsafeBytes(of: spiR.bigEndian) { input.append(contentsOf: $0) }
+        input.append(contentsOf: endpoint.address)
+        input.append(UInt8(endpoint.port >> 8))
+        input.append(UInt8(truncatingIfNeeded: endpoint.port))
         return provider.digest(.sha1, input)
     }
 
@@ -68,12 +73,12 @@ public enum NATDetection {
     /// hash(receivedOn). Hashes of the wrong length simply do not match.
     public static func evaluate(provider: some CryptoProvider, spiI: UInt64, spiR: UInt64, notifies: [Notify],
                                 receivedFrom: Endpoint, receivedOn: Endpoint) -> Result {
-        let sources = notifies.filter { $0.type == .natDetectionSourceIP }.map(\.data)
-        let destinations = notifies.filter { $0.type == .natDetectionDestinationIP }.map(\.data)
-        guard !sources.isEmpty, !destinations.isEmpty else { return Result() }
+        guard notifies.contains(where: { $0.type == .natDetectionSourceIP }),
+              notifies.contains(where: { $0.type == .natDetectionDestinationIP }) else { return Result() }
         let from = hash(provider: provider, spiI: spiI, spiR: spiR, endpoint: receivedFrom)
         let on = hash(provider: provider, spiI: spiI, spiR: spiR, endpoint: receivedOn)
-        return Result(localBehindNAT: !destinations.contains(on), remoteBehindNAT: !sources.contains(from),
+        return Result(localBehindNAT: !notifies.contains { $0.type == .natDetectionDestinationIP && $0.data == on },
+                      remoteBehindNAT: !notifies.contains { $0.type == .natDetectionSourceIP && $0.data == from },
                       supported: true)
     }
 }
