@@ -111,9 +111,24 @@ enum AddressText {
     /// Text for 4 or 16 address bytes; other lengths print as hex bytes (never a valid address).
     static func format(_ bytes: [UInt8]) -> String {
         switch bytes.count {
-        case 4: return bytes.map { String($0) }.joined(separator: ".")
+        case 4: return formatIPv4(bytes)
         case 16: return formatIPv6(bytes)
         default: return "<" + bytes.map { String($0, radix: 16) }.joined(separator: " ") + ">"
+        }
+    }
+
+    /// Dotted quad written digit by digit into one small string (at most 15 bytes, so no heap):
+    /// endpoints are in several log lines of every handshake.
+    private static func formatIPv4(_ bytes: [UInt8]) -> String {
+        String(unsafeUninitializedCapacity: 15) { out in
+            var i = 0
+            for (n, b) in bytes.enumerated() {
+                if n > 0 { out[i] = UInt8(ascii: "."); i += 1 }
+                if b >= 100 { out[i] = 48 + b / 100; i += 1 }
+                if b >= 10 { out[i] = 48 + b / 10 % 10; i += 1 }
+                out[i] = 48 + b % 10; i += 1
+            }
+            return i
         }
     }
 

@@ -8,7 +8,9 @@ where RawValue: FixedWidthInteger & Sendable {
 }
 
 extension OpenEnum {
-    public var description: String { Self.knownNames[rawValue] ?? "\(String(describing: Self.self))(\(rawValue))" }
+    // Inlinable, so each conformer's lookup is specialised in the caller's module instead of
+    // hashing through generic witnesses: names are in every handshake's proposal text.
+    @inlinable public var description: String { Self.knownNames[rawValue] ?? "\(String(describing: Self.self))(\(rawValue))" }
     /// True when the value has a name in the registry as we know it.
-    public var isKnown: Bool { Self.knownNames[rawValue] != nil }
+    @inlinable public var isKnown: Bool { Self.knownNames[rawValue] != nil }
 }

@@ -53,6 +53,18 @@ struct TrafficSelectorTextTests {
         #expect(throws: TrafficSelectorParseError.self) { try TrafficSelector(cidr: text) }
     }
 
+    @Test func ipv4FormsEveryDigitCount() {
+        #expect(AddressText.format([0, 0, 0, 0]) == "0.0.0.0")
+        #expect(AddressText.format([255, 255, 255, 255]) == "255.255.255.255")
+        #expect(AddressText.format([10, 100, 9, 1]) == "10.100.9.1")
+        #expect(AddressText.format([192, 0, 2, 199]) == "192.0.2.199")
+        for b in [0, 7, 9, 10, 42, 99, 100, 101, 200, 255] {
+            let text = AddressText.format([UInt8(b), 1, UInt8(b), 2])
+            #expect(text == "\(b).1.\(b).2")
+            #expect((try? AddressText.parse(Substring(text))) == [UInt8(b), 1, UInt8(b), 2])
+        }
+    }
+
     @Test func ipv6Forms() throws {
         #expect(try AddressText.format(AddressText.parse("2001:DB8:0:0:0:0:2:1")) == "2001:db8::2:1")
         #expect(try AddressText.format(AddressText.parse("2001:db8:0:1:0:0:0:1")) == "2001:db8:0:1::1")

@@ -77,6 +77,8 @@ struct IKEKeying {
     let prf: any PRF
     let keys: IKESAKeys
     let protection: IKEMessageProtection
+    /// `proposal.description`, made once: the log and every `IKESAInfo` show it.
+    let proposalText: String
 
     /// `skeyseed` from IKE_SA_INIT (§2.14) or from a rekey (§2.18).
     static func derive(provider: any CryptoProvider, proposal: SelectedProposal, skeyseed: SecretBytes,
@@ -99,7 +101,8 @@ struct IKEKeying {
                                       integrity: suite.integrity, integrityKey: integrityR)
         let protection = originalInitiator ? IKEMessageProtection(outbound: fromI, inbound: fromR)
                                            : IKEMessageProtection(outbound: fromR, inbound: fromI)
-        return IKEKeying(suite: suite, proposal: proposal, prf: prf, keys: keys, protection: protection)
+        return IKEKeying(suite: suite, proposal: proposal, prf: prf, keys: keys, protection: protection,
+                         proposalText: proposal.description)
     }
 
     /// The PRF of a negotiated proposal.

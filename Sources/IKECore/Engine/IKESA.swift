@@ -153,7 +153,7 @@ final class IKESA {
     var info: IKESAInfo {
         IKESAInfo(id: id, local: local, remote: remote, localID: config.localID,
                   remoteID: peerID ?? config.remoteID ?? Identification(type: .fqdn, data: []),
-                  proposal: keying?.proposal.description ?? "", isOriginalInitiator: isOriginalInitiator,
+                  proposal: keying?.proposalText ?? "", isOriginalInitiator: isOriginalInitiator,
                   udpEncapsulation: udpEncapsulation)
     }
 

@@ -112,7 +112,7 @@ extension IKESA {
                                       nonceI: nonceI, nonceR: nonceR, spiI: spiI, spiR: spiR, originalInitiator: true)
         lastInbound = now
         peerSupportsFragmentation = p.notify(.ikev2FragmentationSupported) != nil
-        log(.info, "IKE proposal \(selected)")
+        log(.info, "IKE proposal \(keying?.proposalText ?? "")")
         applyNATDetection(message, from: from, to: local)
         startAuth(now: now)
     }
@@ -174,7 +174,7 @@ extension IKESA {
         initResponse = response
         responses.responded(messageID: 0, datagrams: [response])
         halfOpenExpireAt = now + context.settings.halfOpenTimeout
-        log(.info, "IKE proposal \(selected); answering IKE_SA_INIT from \(from)")
+        log(.info, "IKE proposal \(keying?.proposalText ?? ""); answering IKE_SA_INIT from \(from)")
         return response
     }
 }
