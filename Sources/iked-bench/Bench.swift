@@ -16,6 +16,9 @@ struct Options {
     var libraryReference = true
     /// `--handshakes`: the IKE handshake rate instead of the datapath (HandshakeBench.swift).
     var handshakes = false
+    /// Whether --seconds / --rounds were given (--handshakes has its own defaults).
+    var secondsGiven = false
+    var roundsGiven = false
 }
 
 func usage(exitCode: Int32 = 2) -> Never {
@@ -27,8 +30,9 @@ func usage(exitCode: Int32 = 2) -> Never {
       --long        1 s x 5 rounds (~9 minutes)
       --suite NAME  only suites whose name contains NAME (repeatable)
       --no-reference  skip the OpenSSL-vs-libsodium reference table
-      --handshakes  IKE handshakes per second (ECP-256, X25519) against their DH work alone;
-                    interleaved rounds of --seconds each (default 0.5 s here), --quick 0.2 s x 1
+      --handshakes  IKE handshakes per second (ECP-256, X25519) against their DH work alone:
+                    --rounds pairs (default 12) of --seconds slices (default 0.25 s), handshakes
+                    then DH alone; medians and the median of the pairs' ratios; --quick 0.1 s x 2
     """)
     exit(exitCode)
 }
@@ -39,8 +43,8 @@ let options: Options = {
     var args = CommandLine.arguments.dropFirst()
     while let a = args.popFirst() {
         switch a {
-        case "--seconds": guard let v = args.popFirst().flatMap(Double.init), v > 0 else { usage() }; options.seconds = v
-        case "--rounds": guard let v = args.popFirst().flatMap(Int.init), v > 0 else { usage() }; options.rounds = v
+        case "--seconds": guard let v = args.popFirst().flatMap(Double.init), v > 0 else { usage() }; options.seconds = v; options.secondsGiven = true
+        case "--rounds": guard let v = args.popFirst().flatMap(Int.init), v > 0 else { usage() }; options.rounds = v; options.roundsGiven = true
         case "--sizes":
             guard let v = args.popFirst() else { usage() }
             let sizes = v.split(separator: ",").compactMap { Int($0) }

@@ -13,16 +13,6 @@ import IKECore
 import IKECrypto
 import IKEWire
 
-/// One group's measurement.
-struct HandshakeResult {
-    var name: String
-    var handshakes: Int
-    var seconds: Double
-    var dhSeconds: Double      // per handshake's worth of DH: 2 key pairs + 2 derivations
-    var rate: Double { Double(handshakes) / seconds }
-    var dhRate: Double { 1 / dhSeconds }
-}
-
 func monotonicSeconds() -> Double {
     var t = timespec()
     clock_gettime(CLOCK_MONOTONIC, &t)
@@ -111,34 +101,50 @@ func handshakeRate(_ pair: HandshakePair, name: String, seconds: Double) throws 
     return Double(n) / elapsed
 }
 
-func runHandshakeBench(seconds: Double, rounds: Int) -> Never {
+/// The middle value (the mean of the two middle ones for an even count).
+func median(_ values: [Double]) -> Double {
+    let v = values.sorted()
+    return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
+}
+
+/// `pairs` pairs of back-to-back slices of `slice` seconds: handshakes, then DH alone (the order
+/// flips every pair). A slower stretch of a shared VM (another process on the sibling CPU, a
+/// frequency change) hits both slices of a pair alike, so each pair gives a ratio, and the
+/// median of those is reported, with the median rates beside it and the range of the ratios.
+func runHandshakeBench(slice: Double, pairs: Int) -> Never {
     #if DEBUG
     print("iked-bench: DEBUG BUILD: the handshake rate means nothing here; build with -c release")
     #endif
     print("iked-bench: IKE handshakes per second, initiator and responder engines in one process, one thread")
     print("(IKE_SA_INIT + IKE_AUTH with a Child SA, then an INFORMATIONAL delete; real OpenSSL crypto and randomness)")
     print("DH only = one handshake's Diffie-Hellman work alone: 2 key pairs + 2 shared secrets; ratio = handshakes / DH only")
+    print("\(pairs) pairs of \(fixed(slice, 2)) s slices (handshakes, DH only) per group; medians, and the range of the pairs' ratios")
     print("")
-    print("group      handshakes/s   DH only/s   ratio   allocs/hs")
+    print("group      handshakes/s   DH only/s   ratio   allocs/hs   ratio range")
     for (name, ike, group) in [("ECP-256", "aes256gcm16-prfsha256-ecp256", DHGroup.ecp256),
                                ("X25519", "aes256gcm16-prfsha256-x25519", DHGroup.curve25519)] {
         do {
             let pair = try HandshakePair(ike: ike)
             for _ in 0..<20 { guard try pair.once() else { fail("\(name): a warm-up handshake did not complete") } }
-            // Rounds alternate between the two measurements, so a slower stretch of a shared VM
-            // hits both columns alike; the best round of each is kept.
             let provider = OpenSSLProvider()
-            var best = 0.0, dh = Double.infinity
-            for _ in 0..<rounds {
-                best = max(best, try handshakeRate(pair, name: name, seconds: seconds))
-                dh = min(dh, try dhSeconds(group, provider: provider, seconds: seconds))
+            var rates: [Double] = [], dh: [Double] = [], ratios: [Double] = []
+            for p in 0..<pairs {
+                let r: Double, d: Double
+                if p % 2 == 0 {
+                    r = try handshakeRate(pair, name: name, seconds: slice)
+                    d = try dhSeconds(group, provider: provider, seconds: slice)
+                } else {
+                    d = try dhSeconds(group, provider: provider, seconds: slice)
+                    r = try handshakeRate(pair, name: name, seconds: slice)
+                }
+                rates.append(r); dh.append(d); ratios.append(r * d)
             }
-            let r = best * dh
             // Heap allocations of one handshake and its deletion, both engines (libcrypto's included).
             let a0 = iked_bench_allocations()
             for _ in 0..<10 { _ = try pair.once() }
             let allocations = Double(iked_bench_allocations() - a0) / 10
-            print("\(pad(name, 9, right: false))  \(pad(fixed(best, 0), 12))   \(pad(fixed(1 / dh, 0), 9))   \(pad(fixed(r, 2), 5))   \(pad(fixed(allocations, 0), 11))")
+            let range = "\(fixed(ratios.min()!, 2))–\(fixed(ratios.max()!, 2))"
+            print("\(pad(name, 9, right: false))  \(pad(fixed(median(rates), 0), 12))   \(pad(fixed(1 / median(dh), 0), 9))   \(pad(fixed(median(ratios), 2), 5))   \(pad(fixed(allocations, 0), 9))   \(range)")
         } catch {
             fail("\(name): \(error)")
         }
