@@ -177,13 +177,15 @@ public final class SKCipher {
     }
 
     /// Removes padding and the Pad Length octet; the receiver accepts any pad bytes (§3.14).
-    static func stripPadding(_ decrypted: [UInt8]) throws(CryptoError) -> [UInt8] {
+    static func stripPadding(_ decrypted: consuming [UInt8]) throws(CryptoError) -> [UInt8] {
         guard let padLength = decrypted.last else {
             throw CryptoError(.badPadding, "no Pad Length octet")
         }
         guard Int(padLength) + 1 <= decrypted.count else {
             throw CryptoError(.badPadding, "Pad Length \(padLength) exceeds the \(decrypted.count) decrypted bytes")
         }
-        return Array(decrypted[..<(decrypted.count - Int(padLength) - 1)])
+        // Cut in place: the caller hands over its last reference, so no copy is made.
+        decrypted.removeLast(Int(padLength) + 1)
+        return decrypted
     }
 }
