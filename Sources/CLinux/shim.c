@@ -1,5 +1,10 @@
 #define _GNU_SOURCE
 #include "CLinux.h"
+#include <sys/prctl.h>
+
+int clinux_set_not_dumpable(void) {
+    return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
 
 int clinux_accept_nonblocking(int fd) {
     return accept4(fd, 0, 0, SOCK_CLOEXEC | SOCK_NONBLOCK);

@@ -1,3 +1,4 @@
+import CLinux
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,4 +17,15 @@ public func raiseDescriptorLimit() -> UInt64 {
         if setrlimit(resource, &raised) == 0 { r = raised }
     }
     return UInt64(r.rlim_cur)
+}
+
+/// Keeps the daemon's memory (pre-shared keys, SK_* and ESP keys) out of core dumps: the core
+/// size limit goes to 0 (soft and hard), and the process is marked not dumpable
+/// (PR_SET_DUMPABLE 0), which also stops non-root ptrace and /proc/PID/mem reads. Returns
+/// false if either call failed; the unit file sets LimitCORE=0 as well.
+@discardableResult
+public func disableCoreDumps() -> Bool {
+    var none = rlimit(rlim_cur: 0, rlim_max: 0)
+    let limited = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &none) == 0
+    return clinux_set_not_dumpable() == 0 && limited
 }

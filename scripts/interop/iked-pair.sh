@@ -5,7 +5,7 @@
 # both `ikectl status --json` show "up" with one Child SA whose SPIs match crosswise; VM and EC2
 # ping each other and move 100 MB of verified TCP through it. Also: metrics, `ikectl up` with
 # the wrong PSK, reload, replayed and bit-flipped ESP, rekeys under a ping, secrets kept out of
-# the trace log, SIGTERM (DELETE sent, exit 0, nothing left behind), and the tunnel MTU: derived
+# the trace log, no core files, SIGTERM (DELETE sent, exit 0, nothing left behind), and the tunnel MTU: derived
 # from the Child SA on the Azure side, mtu = 1500 on the AWS side with 1500-byte pings from EC2
 # fragmented before encryption (no DF) or answered with "Frag needed" (DF).
 #
@@ -116,6 +116,8 @@ json() { # FILE PYTHON-EXPR over t = the first tunnel
 }
 
 echo "== two iked daemons"
+check "iked writes no core file (RLIMIT_CORE 0, soft and hard)" \
+  grep -qE '^Max core file size +0 +0 ' "/proc/$PID_A/limits"
 check "ikectl up aws-vpc succeeds" sh -c "'$BIN/ikectl' --socket '$WORK/azure.sock' up aws-vpc >'$WORK/up.out' 2>&1"
 cat "$WORK/up.out"
 check "ping VM 10.1.1.4 -> EC2 10.2.1.10 through the tunnel (raw ESP)" \

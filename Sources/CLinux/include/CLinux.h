@@ -69,4 +69,7 @@ int clinux_epoll_create(void);
 int clinux_epoll_add(int ep, int fd);
 int clinux_epoll_remove(int ep, int fd);
 int clinux_epoll_wait(int ep, int *fds, int capacity, int timeout_ms);
+
+// prctl(PR_SET_DUMPABLE, 0) (prctl is variadic, so Swift cannot call it): 0, or -1 (errno).
+int clinux_set_not_dumpable(void);
 #endif

@@ -57,6 +57,9 @@ public final class Daemon {
         self.configPath = configPath
         self.configuration = configuration
         self.logger = logger
+        if !disableCoreDumps() {
+            logger.warning("could not disable core dumps (RLIMIT_CORE, PR_SET_DUMPABLE); keys could reach a core file")
+        }
         let limit = raiseDescriptorLimit()
         if limit < UInt64(4 * configuration.tunnels.count + 64) {
             logger.warning("only \(limit) open descriptors allowed (RLIMIT_NOFILE) for \(configuration.tunnels.count) tunnels; raise LimitNOFILE=")
