@@ -201,6 +201,8 @@ PIDS=()
 check "the sandboxed peer exits 0 on SIGTERM" test "$rc_b" = 0
 check "no system call was refused in the sandbox (no EPERM in the logs)" \
     sh -c "! grep -qi 'operation not permitted' '$WORK/a-sandbox.log' '$WORK/b-sandbox.log'"
+check "core dumps are off in the sandbox without a refused call (LimitCORE=0, PR_SET_DUMPABLE)" \
+    sh -c "! grep -q 'could not disable core dumps' '$WORK/a-sandbox.log' '$WORK/b-sandbox.log'"
 
 if [ "$FAILS" -gt 0 ]; then
     for f in "$WORK"/*.log; do echo "---- $f"; tail -20 "$f"; done

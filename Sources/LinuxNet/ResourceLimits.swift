@@ -26,6 +26,7 @@ public func raiseDescriptorLimit() -> UInt64 {
 @discardableResult
 public func disableCoreDumps() -> Bool {
     var none = rlimit(rlim_cur: 0, rlim_max: 0)
+    // glibc's setrlimit is prlimit64(2), which the unit's system call filter allows.
     let limited = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &none) == 0
     return clinux_set_not_dumpable() == 0 && limited
 }

@@ -14,6 +14,8 @@ From the unit's [Service] section it applies, then execs COMMAND:
                                          a seccomp allow list built from the groups that
                                          `systemd-analyze syscall-filter` prints, as systemd does
   RestrictAddressFamilies=               seccomp on socket(2): EAFNOSUPPORT for other families
+  LimitCORE=, LimitNOFILE=               setrlimit, soft and hard (a number or infinity; at most
+                                         the hard limit where a container refuses raising it)
   MemoryDenyWriteExecute=yes             systemd 252's seccomp rules: no mmap with PROT_WRITE and
                                          PROT_EXEC, no mprotect/pkey_mprotect adding PROT_EXEC,
                                          no shmat with SHM_EXEC
@@ -131,6 +133,23 @@ def restrict_capabilities(settings, last):
     if yes(settings, "NoNewPrivileges") or values(settings, "SystemCallFilter") or yes(settings, "MemoryDenyWriteExecute") \
             or values(settings, "RestrictAddressFamilies"):
         check(libc.prctl(38, 1, 0, 0, 0), "PR_SET_NO_NEW_PRIVS")  # systemd implies it for seccomp
+
+
+# --- resource limits --------------------------------------------------------------------------
+
+def apply_limits(settings):
+    """LimitCORE= and LimitNOFILE= (one number: soft and hard), as systemd sets them."""
+    import resource
+    for key, which in (("LimitCORE", resource.RLIMIT_CORE), ("LimitNOFILE", resource.RLIMIT_NOFILE)):
+        v = values(settings, key)
+        if v:
+            n = resource.RLIM_INFINITY if v[-1] == "infinity" else int(v[-1])
+            try:
+                resource.setrlimit(which, (n, n))
+            except (ValueError, OSError):
+                # A container may not let even root raise a hard limit: keep the hard one.
+                hard = resource.getrlimit(which)[1]
+                resource.setrlimit(which, (min(n, hard), min(n, hard)))
 
 
 # --- seccomp ----------------------------------------------------------------------------------
@@ -294,6 +313,7 @@ def main(argv):
     command = argv[2:]
     last_cap = int(open("/proc/sys/kernel/cap_last_cap").read())  # before /proc is replaced
     mount_sandbox(settings, writable)
+    apply_limits(settings)
     restrict_capabilities(settings, last_cap)
     apply_seccomp(settings)
     os.execvp(command[0], command)
