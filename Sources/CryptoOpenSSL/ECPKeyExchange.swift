@@ -24,16 +24,23 @@ final class ECPKeyExchange: KeyExchange {
         default: throw CryptoError(.unsupported, "\(group.name) is not an ECP group")
         }
         guard let curve = EC_GROUP_new_by_curve_name(nid) else { throw libraryFailure("EC_GROUP_new_by_curve_name") }
-        self.curve = curve
-        self.group = group
-        fieldSize = Int((EC_GROUP_get_degree(curve) + 7) / 8)
-        scalar = try Self.makeScalar(curve, privateKey)
+        // Until every stored property is set, a throw skips deinit: the group is freed here then
+        // (LeakSanitizer found it leaking for a private key out of range).
+        var handedOver = false
+        defer { if !handedOver { EC_GROUP_free(curve) } }
+        let fieldSize = Int((EC_GROUP_get_degree(curve) + 7) / 8)
+        let scalar = try Self.makeScalar(curve, privateKey)
         let ctx = try BigNumContext()
         let point = try ECPoint(curve)
         guard EC_POINT_mul(curve, point.raw, scalar.raw, nil, nil, ctx.raw) == 1 else {
             throw libraryFailure("EC_POINT_mul")
         }
         publicValue = try Self.coordinates(curve, point, fieldSize, ctx, both: true)
+        self.curve = curve
+        self.group = group
+        self.fieldSize = fieldSize
+        self.scalar = scalar
+        handedOver = true
     }
 
     deinit { EC_GROUP_free(curve) }

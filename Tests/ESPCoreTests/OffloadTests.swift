@@ -122,7 +122,9 @@ import Testing
         let back = bytes.withUnsafeBytes { VirtioNetHeader(reading: $0.baseAddress! + 1) }
         #expect(back == h)
         #expect(VirtioNetHeader.size == 10)
-        #expect(VirtioNetHeader() == VirtioNetHeader(reading: [UInt8](repeating: 0, count: 10).withUnsafeBytes { $0.baseAddress! }))
+        // Read inside the closure: the pointer must not outlive the array (ASan found it did).
+        let zeros = [UInt8](repeating: 0, count: 10)
+        #expect(VirtioNetHeader() == zeros.withUnsafeBytes { VirtioNetHeader(reading: $0.baseAddress!) })
     }
 
     @Test func checksumMatchesTheReferenceForEveryLengthAndAlignment() {
