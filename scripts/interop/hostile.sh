@@ -131,6 +131,7 @@ check "ping EC2 -> VM through the tunnel" ip netns exec "$NS_EC2" ping -q -c 3 -
 # ESP from B as A receives it, for the replays and bad ICVs.
 ip netns exec "$NS_A" python3 "$ATTACK" capture "$WORK/captured.hex" 200 192.0.2.2 >"$WORK/capture.out" 2>&1 &
 CAP=$!
+PIDS+=("$CAP")   # stopped by the exit trap if the test ends early
 sleep 0.3
 ip netns exec "$NS_EC2" ping -q -c 220 -i 0.005 -W 2 10.1.1.4 >/dev/null 2>&1 || true
 wait "$CAP" || true
@@ -160,10 +161,12 @@ echo "== 100,000 hostile datagrams over ${SECONDS_ATTACK} s while EC2 pings the 
 PINGS=$(( (SECONDS_ATTACK + 30) * 10 ))
 ip netns exec "$NS_EC2" ping -q -c "$PINGS" -i 0.1 -W 3 10.1.1.4 >"$WORK/ping.out" 2>&1 &
 PING=$!
+PIDS+=("$PING")
 sleep 2
 ATTACK_T0=$(date +%s.%N)
 ip netns exec "$NS_X" python3 "$ATTACK" barrage "$WORK/plan.json" >"$WORK/barrage.json" 2>"$WORK/barrage.err" &
 BARRAGE=$!
+PIDS+=("$BARRAGE")
 # sample_half_open PID FILE: A's half-open and total IKE SAs, four times a second while PID runs.
 sample_half_open() {
   while kill -0 "$1" 2>/dev/null; do
@@ -231,6 +234,7 @@ check "the kernel dropped no datagram for A's sockets (UDP receive errors: $((UD
 echo "== half-open limits: 12 real addresses return cookies, 6 IKE_SA_INITs each (per peer $PER_PEER, total $LIMIT)"
 ip netns exec "$NS_X" python3 "$ATTACK" limits 192.0.2.1 6 $LIMIT_ADDRS >"$WORK/limits.json" &
 LIMITS=$!
+PIDS+=("$LIMITS")
 sample_half_open "$LIMITS" "$WORK/limits.samples" &
 SAMPLER=$!
 wait "$LIMITS" || true
