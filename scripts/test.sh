@@ -39,6 +39,9 @@ sed -n '/^==== bench-scale.sh/,$p' /tmp/iked-bench-scale-smoke.log
 echo "== two iked daemons in namespaces (ikectl up, status, reload, SIGTERM)"
 scripts/interop/iked-pair.sh .build/debug
 
+echo "== hostile traffic: 100,000 bad datagrams and an IKE_SA_INIT flood against a live tunnel (about 100 s)"
+scripts/interop/hostile.sh .build/debug
+
 echo "== two iked daemons across a NAT (nftables masquerade)"
 scripts/interop/iked-nat.sh .build/debug
 

@@ -74,16 +74,23 @@ public struct StatusReport: Codable, Sendable, Equatable {
     /// `fragments` sent for them), `fragmentationNeeded` and `packetTooBig` (ICMP answers written
     /// back into the TUN), `dropped` (neither was possible).
     public var espOversize: [String: UInt64]?
+    /// IKE SAs the engine holds in any state (every tunnel, half-open ones included), and of
+    /// those the responder SAs waiting for IKE_AUTH (bounded by `half_open_limit`).
+    public var ikeSAs: Int?
+    public var halfOpenSAs: Int?
     public init(tunnels: [TunnelStatus], drops: [String: Int]? = nil, espDrops: [String: UInt64]? = nil,
-                espOversize: [String: UInt64]? = nil) {
+                espOversize: [String: UInt64]? = nil, ikeSAs: Int? = nil, halfOpenSAs: Int? = nil) {
         self.tunnels = tunnels
         self.drops = drops
         self.espDrops = espDrops
         self.espOversize = espOversize
+        self.ikeSAs = ikeSAs
+        self.halfOpenSAs = halfOpenSAs
     }
 
     enum CodingKeys: String, CodingKey {
         case tunnels, drops, espDrops = "esp_drops", espOversize = "esp_oversize"
+        case ikeSAs = "ike_sas", halfOpenSAs = "half_open_sas"
     }
 }
 

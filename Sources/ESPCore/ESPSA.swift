@@ -8,6 +8,9 @@ public enum ESPDrop: String, Sendable, CaseIterable {
     /// An IPv6 packet of the tunnel interface's own link (router solicitations, MLD from fe80::,
     /// to ff02::) that no selector covers: the kernel's chatter on the TUN, not a policy miss.
     case linkLocal
+    /// Fewer than 8 bytes, so no SPI and sequence number: on UDP 4500 also a bare non-ESP marker
+    /// or any other runt that is neither IKE nor a keepalive (RFC 3948 §2).
+    case truncated
 }
 
 /// Bytes and packets through one SA direction, and its drops by reason.

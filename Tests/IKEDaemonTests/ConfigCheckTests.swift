@@ -108,6 +108,9 @@ import Testing
         Broken(what: "bad log level", toml: "[daemon]\nlog_level = \"verbose\"\n" + base, key: "daemon.log_level"),
         Broken(what: "unknown offload", toml: "[daemon]\noffloads = [\"batching\", \"tun-ts0\"]\n" + base, key: "daemon.offloads[1]",
                mentions: "did you mean tun-tso"),
+        Broken(what: "half-open limit of zero", toml: "[daemon]\nhalf_open_limit = 0\n" + base, key: "daemon.half_open_limit"),
+        Broken(what: "per-peer half-open limit above the total", toml: "[daemon]\nhalf_open_limit = 10\nhalf_open_per_peer = 11\ncookie_threshold = 5\n" + base,
+               key: "daemon.half_open_per_peer", mentions: "half_open_limit"),
         Broken(what: "TOML syntax error", toml: base + "\nmtu = = 3", key: "iked.toml", mentions: "line"),
     ]
 
@@ -164,6 +167,15 @@ import Testing
         #expect(t.mtu == nil && t.mssClamp == .followMTU, "derived from the Child SA unless set")
         #expect(t.routes.map(\.notation) == ["10.2.0.0/16"])
         #expect(t.ike.ikeProposals.count == 2, "default proposals")
+    }
+
+    @Test func halfOpenLimitsAreDaemonSettings() throws {
+        let defaults = try ConfigLoader.load(path: try Self.write(Self.base)).daemon
+        #expect(defaults.halfOpenLimit == 1000 && defaults.halfOpenPerPeer == 20)
+        let set = try ConfigLoader.load(path: try Self.write("[daemon]\ncookie_threshold = 5\nhalf_open_limit = 30\nhalf_open_per_peer = 4\n" + Self.base))
+        #expect(set.daemon.halfOpenLimit == 30 && set.daemon.halfOpenPerPeer == 4 && set.warnings.isEmpty)
+        let noCookies = try ConfigLoader.load(path: try Self.write("[daemon]\ncookie_threshold = 50\nhalf_open_limit = 50\n" + Self.base))
+        #expect(noCookies.warnings.contains { $0.contains("daemon.cookie_threshold") && $0.contains("never asked") }, "\(noCookies.warnings)")
     }
 
     @Test func offloadsAllNoneOrAList() throws {

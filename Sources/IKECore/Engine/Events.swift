@@ -133,4 +133,10 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable {
     case invalidInitRequest
     /// IKE_SA_INIT from the peer of a tunnel whose connection mode is InitiatorOnly.
     case initiatorOnly
+    /// IKE_SA_INIT without a valid cookie while `cookieThreshold` half-open SAs exist: answered
+    /// with N(COOKIE) and no state kept (RFC 7296 §2.6). Not an error; counted so a flood shows.
+    case cookieRequired
+    /// The IKE header's Length is not the datagram's size: a truncated or oversized message
+    /// (RFC 7296 §3.1). Shorter than a header (28 bytes) or another version is `malformed`.
+    case lengthMismatch
 }

@@ -94,6 +94,11 @@ public final class IKEEngine {
         guard h.majorVersion == 2 else {
             return context.drop(.malformed, "-", "IKE version \(h.majorVersion) from \(datagram.source)")
         }
+        // RFC 7296 §3.1: Length is the whole message's; a datagram cut short or carrying more
+        // than the header claims is not one (and is never routed to an SA on the strength of its SPIs).
+        guard Int(h.length) == bytes.count else {
+            return context.drop(.lengthMismatch, "-", "header length \(h.length), datagram \(bytes.count) bytes from \(datagram.source)")
+        }
         if h.exchangeType == .ikeSAInit {
             guard let message = try? IKEMessage.decode(bytes) else {
                 return context.drop(.malformed, "-", "undecodable IKE_SA_INIT from \(datagram.source)")
@@ -237,6 +242,10 @@ public final class IKEEngine {
 
     /// IKE SAs in any state, for memory checks and status.
     public var ikeSACount: Int { sas.count }
+
+    /// Responder IKE SAs waiting for IKE_AUTH (RFC 7296 §2.6): what `cookieThreshold`,
+    /// `halfOpenLimit` and `halfOpenPerPeerLimit` are compared with.
+    public var halfOpenCount: Int { halfOpen.count }
 
     /// Everything the engine holds that could grow: SAs, Child SAs, SPIs, queued work and
     /// unpolled output. A long run checks that it stays flat.

@@ -230,8 +230,10 @@ final class IKESA {
                 context.drop(reason == .oldRequest ? .oldRequest : .futureRequest, config.name,
                              "\(h.exchangeType) request \(h.messageID), expecting \(responses.expected)")
             case .resend(let cached):
-                // Answer a retransmitted request once (for fragments: on fragment 1, RFC 7383 §2.6.1).
-                if let f = (try? IKEMessage.decode(bytes))?.encryptedFragment, f.number != 1 { return }
+                // Answer a retransmitted request once (for fragments: on fragment 1, RFC 7383 §2.6.1),
+                // and only an authentic one: a forged request with the last message ID (the SPIs
+                // are on the wire) would otherwise make us send the cached response for free.
+                guard isAuthenticRetransmission(bytes, header: h) else { return }
                 log(.debug, "retransmitting response \(h.messageID)")
                 transmit(cached, now: now)
             case .process:
@@ -260,16 +262,38 @@ final class IKESA {
                 }
             }
             return try keying.protection.open(bytes).payloads
-        } catch let e as ProtectionError {
-            if case .crypto = e {
-                context.drop(.integrityCheckFailed, config.name, "\(h.exchangeType) \(h.messageID): \(e)")
-            } else {
-                context.drop(.malformed, config.name, "\(h.exchangeType) \(h.messageID): \(e)")
-            }
         } catch {
-            context.drop(.malformed, config.name, "\(h.exchangeType) \(h.messageID): \(error)")
+            dropUnopened(error, header: h)
         }
         return nil
+    }
+
+    /// A request carrying the message ID last answered: true (resend the cached response) for
+    /// fragment 1 or the whole message when its integrity checks; else dropped and counted.
+    private func isAuthenticRetransmission(_ bytes: [UInt8], header h: IKEHeader) -> Bool {
+        guard let keying else { return false }
+        do {
+            let message = try IKEMessage.decode(bytes)
+            if let f = message.encryptedFragment {
+                guard f.number == 1 else { return false }
+                _ = try keying.protection.openFragment(bytes)
+            } else {
+                _ = try keying.protection.open(bytes)
+            }
+            return true
+        } catch {
+            dropUnopened(error, header: h)
+            return false
+        }
+    }
+
+    /// Counts a message that could not be opened: a failed ICV or AEAD tag, or bad framing.
+    private func dropUnopened(_ error: any Error, header h: IKEHeader) {
+        if let e = error as? ProtectionError, case .crypto = e {
+            context.drop(.integrityCheckFailed, config.name, "\(h.exchangeType) \(h.messageID): \(e)")
+        } else {
+            context.drop(.malformed, config.name, "\(h.exchangeType) \(h.messageID): \(error)")
+        }
     }
 
     /// An authenticated message arrived: the peer is alive; follow a NAT mapping change (§2.23).

@@ -39,9 +39,13 @@ extension IKEEngine {
             cookies.rotateIfDue(now: now, random: context.random)
             let returned = p.first.flatMap { if case .notify(let n) = $0, n.type == .cookie { n.data } else { nil } }
             guard let returned, cookies.verify(returned, nonceI: nonce, initiatorAddress: from.address, spiI: h.initiatorSPI) else {
-                if p.notify(.cookie) != nil { context.drop(.badCookie, config.name, "invalid cookie from \(from)") }
+                // Either way one reason per datagram: a stale or forged cookie, or none yet.
+                if p.notify(.cookie) != nil {
+                    context.drop(.badCookie, config.name, "invalid cookie from \(from); asking again")
+                } else {
+                    context.drop(.cookieRequired, config.name, "\(open) half-open IKE SAs: asking \(from) for a cookie")
+                }
                 let cookie = cookies.cookie(nonceI: nonce, initiatorAddress: from.address, spiI: h.initiatorSPI)
-                context.log(.debug, config.name, "\(open) half-open IKE SAs: asking \(from) for a cookie")
                 return replyStateless(to: h, Notify(.cookie, data: cookie), from: to, peer: from)
             }
         }

@@ -8,7 +8,7 @@ import TOMLKit
 /// file, the key and what is allowed; nothing secret is ever part of a message.
 public enum ConfigLoader {
     static let topKeys = ["daemon", "tunnel", "connection"]
-    static let daemonKeys = ["control_socket", "log_level", "ike_port", "nat_port", "cookie_threshold", "metrics_listen", "offloads"]
+    static let daemonKeys = ["control_socket", "log_level", "ike_port", "nat_port", "cookie_threshold", "half_open_limit", "half_open_per_peer", "metrics_listen", "offloads"]
     static let tunnelKeys = [
         "local_address", "remote_address", "local_id", "remote_id", "psk", "psk_file", "local_ts", "remote_ts",
         "ike_proposals", "esp_proposals", "ike_lifetime", "child_lifetime", "child_life_bytes", "rekey_margin",
@@ -83,6 +83,14 @@ public enum ConfigLoader {
         if let v = s.int("nat_port", 1...65535) { d.natPort = UInt16(v) }
         if d.ikePort == d.natPort { s.fail("nat_port", "must differ from ike_port (\(d.ikePort))") }
         if let v = s.int("cookie_threshold", 0...1_000_000) { d.cookieThreshold = v }
+        if let v = s.int("half_open_limit", 1...1_000_000) { d.halfOpenLimit = v }
+        if let v = s.int("half_open_per_peer", 1...1_000_000) { d.halfOpenPerPeer = v }
+        if d.halfOpenPerPeer > d.halfOpenLimit {
+            s.fail("half_open_per_peer", "\(d.halfOpenPerPeer) exceeds half_open_limit (\(d.halfOpenLimit)); the total bounds every peer")
+        }
+        if d.cookieThreshold >= d.halfOpenLimit {
+            s.reader.warnings.append("\(s.key("cookie_threshold")): \(d.cookieThreshold) is not below half_open_limit (\(d.halfOpenLimit)): cookies are never asked for, and a flood of IKE_SA_INIT from forged addresses fills the limit")
+        }
         if let v = readOffloads(s) { d.offloads = v }
         if let v = s.string("metrics_listen") {
             let parts = v.split(separator: ":")

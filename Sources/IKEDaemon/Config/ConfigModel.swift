@@ -8,6 +8,10 @@ public struct DaemonSettings: Sendable, Equatable {
     public var ikePort: UInt16 = 500
     public var natPort: UInt16 = 4500
     public var cookieThreshold = 10
+    /// Half-open IKE SAs (answered IKE_SA_INIT, no IKE_AUTH yet) allowed in total and per peer
+    /// address; further IKE_SA_INIT requests are dropped and counted (`halfOpenLimit`).
+    public var halfOpenLimit = 1000
+    public var halfOpenPerPeer = 20
     /// `host:port` for the Prometheus endpoint; nil = off.
     public var metricsListen: String?
     /// The datapath's batching and offload techniques (all on by default).

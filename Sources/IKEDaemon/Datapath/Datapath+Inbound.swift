@@ -10,7 +10,7 @@ extension Datapath {
     func receiveESP(_ packet: PacketBuffer) {
         let b = packet.bytes
         guard b.count >= 8 else {
-            drops[.malformed, default: 0] += 1
+            drops[.truncated, default: 0] += 1
             return
         }
         let spi = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])

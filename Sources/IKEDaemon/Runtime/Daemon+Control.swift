@@ -52,10 +52,12 @@ extension Daemon {
             reply(c, ControlResponse(ok: true, message: "\(names.count) tunnels", tunnels: names))
         case .status:
             let selected = configuration.tunnels.filter { r.tunnel == nil || targets.contains($0.name) }
-            reply(c, ControlResponse(ok: true, message: statusLine, status: StatusReport(tunnels: selected.map { status($0, now: now) },
-                                                                                     drops: Dictionary(uniqueKeysWithValues: engine.dropCounts.map { ($0.key.rawValue, $0.value) }),
-                                                                                     espDrops: datapath.dropsByName,
-                                                                                     espOversize: Dictionary(uniqueKeysWithValues: datapath.oversize.map { ($0.key.rawValue, $0.value) }))))
+            let report = StatusReport(tunnels: selected.map { status($0, now: now) },
+                                      drops: Dictionary(uniqueKeysWithValues: engine.dropCounts.map { ($0.key.rawValue, $0.value) }),
+                                      espDrops: datapath.dropsByName,
+                                      espOversize: Dictionary(uniqueKeysWithValues: datapath.oversize.map { ($0.key.rawValue, $0.value) }),
+                                      ikeSAs: engine.ikeSACount, halfOpenSAs: engine.halfOpenCount)
+            reply(c, ControlResponse(ok: true, message: statusLine, status: report))
         case .up:
             let name = r.tunnel!
             let pending = targets.filter { state(of: $0) != "up" }

@@ -67,6 +67,8 @@ public final class Daemon {
         events = try EventLoop()
         var settings = EngineSettings()
         settings.cookieThreshold = configuration.daemon.cookieThreshold
+        settings.halfOpenLimit = configuration.daemon.halfOpenLimit
+        settings.halfOpenPerPeerLimit = configuration.daemon.halfOpenPerPeer
         // Idle timers of many tunnels served together: wake-ups per second stay flat with N.
         settings.timerSlack = .seconds(1)
         // The engine skips formatting what the logger would drop anyway.
@@ -145,6 +147,9 @@ public final class Daemon {
                                  traffic: datapath.totals(t.name))
         }
         metrics.updateDrops(engine.dropCounts)
+        metrics.updateDatapath(drops: datapath.dropsByName,
+                               oversize: Dictionary(uniqueKeysWithValues: datapath.oversize.map { ($0.key.rawValue, $0.value) }))
+        metrics.updateEngine(ikeSAs: engine.ikeSACount, halfOpen: engine.halfOpenCount)
         return metrics.exposition()
     }
 
@@ -222,7 +227,7 @@ public final class Daemon {
         drainBatches({ socket.receive(batch) }) { i in
             let buffer = datapath.receiveBuffers[i]
             let datagram = buffer.resetWindow(offset: 0, length: batch.length(i))
-            // Too short to hold ESP: an empty packet, which the datapath counts as malformed.
+            // Too short to hold ESP: an empty packet, which the datapath counts as truncated.
             let start = RawESPSocket.espStart(UnsafeRawBufferPointer(datagram), ipv6: socket.ipv6)
             buffer.resetWindow(offset: start ?? 0, length: start.map { batch.length(i) - $0 } ?? 0)
             datapath.receiveESP(buffer)

@@ -12,6 +12,8 @@ final class DaemonMetrics {
     private var handshakeStarted: [String: Duration] = [:]
     /// Per tunnel and direction, the datapath totals last reported (the delta is added).
     private var reportedTraffic: [String: UInt64] = [:]
+    /// Datapath totals last reported, by metric name and label value.
+    private var reportedTotals: [String: UInt64] = [:]
 
     init() {
         var f = PrometheusMetricsFactory(registry: registry)
@@ -63,6 +65,26 @@ final class DaemonMetrics {
             if delta > 0 { counter("iked_drops_total", [("reason", reason.rawValue)]).increment(by: delta) }
             reportedDrops[reason] = total
         }
+    }
+
+    /// Brings the datapath's counters up to its totals: ESP drops by reason (`sendFailed`
+    /// included) and oversize inner packets by outcome.
+    func updateDatapath(drops: [String: UInt64], oversize: [String: UInt64]) {
+        for (reason, total) in drops { advance("iked_esp_drops_total", ("reason", reason), to: total) }
+        for (outcome, total) in oversize { advance("iked_esp_oversize_total", ("outcome", outcome), to: total) }
+    }
+
+    /// The engine's IKE SAs in any state and the half-open ones among them.
+    func updateEngine(ikeSAs: Int, halfOpen: Int) {
+        gauge("iked_engine_ike_sas", []).record(ikeSAs)
+        gauge("iked_half_open_ike_sas", []).record(halfOpen)
+    }
+
+    private func advance(_ name: String, _ label: (String, String), to total: UInt64) {
+        let key = "\(name)/\(label.1)"
+        let delta = total > reportedTotals[key, default: 0] ? total - reportedTotals[key, default: 0] : 0
+        if delta > 0 { counter(name, [label]).increment(by: Int64(delta)) }
+        reportedTotals[key] = total
     }
 
     /// Sets the per-tunnel gauges from a snapshot (`state`: down, connecting, up).
