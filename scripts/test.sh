@@ -2,7 +2,8 @@
 # Runs every test of iked on a fresh Debian machine, as root: installs what the tests need,
 # builds, runs the unit, vector, fixture and simulation tests, two iked daemons against each
 # other and iked against strongSwan in network namespaces, the systemd unit and man page checks,
-# every lab scenario (scripts/lab.sh all), then a short fuzz pass.
+# every lab scenario (scripts/lab.sh all), the unit tests again under ASan and TSan, then a
+# short fuzz pass.
 # Safe to run twice. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +70,9 @@ scripts/systemd-check.sh .build/debug
 
 echo "== the lab: every scenario of scripts/lab.sh (release build)"
 scripts/lab.sh all
+
+echo "== the unit and protocol tests under AddressSanitizer (with leaks) and ThreadSanitizer"
+scripts/sanitizers.sh address thread
 
 echo "== rekey timing of profile aws on the wire (started after the unit tests)"
 timing_ok=0
