@@ -8,12 +8,10 @@ import Prometheus
 final class DaemonMetrics {
     let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
-    private var reportedDrops: [DropReason: Int] = [:]
     private var handshakeStarted: [String: Duration] = [:]
-    /// Per tunnel and direction, the datapath totals last reported (the delta is added).
-    private var reportedTraffic: [String: UInt64] = [:]
-    /// Datapath totals last reported, by metric name and label value.
-    private var reportedTotals: [String: UInt64] = [:]
+    /// The totals last reported to each counter (by name and labels): the engine and datapath
+    /// keep running totals, and a scrape adds the difference.
+    private var reported: [String: UInt64] = [:]
 
     init() {
         var f = PrometheusMetricsFactory(registry: registry)
@@ -60,18 +58,14 @@ final class DaemonMetrics {
 
     /// Brings the drop counters up to the engine's totals.
     func updateDrops(_ totals: [DropReason: Int]) {
-        for (reason, total) in totals {
-            let delta = total - reportedDrops[reason, default: 0]
-            if delta > 0 { counter("iked_drops_total", [("reason", reason.rawValue)]).increment(by: delta) }
-            reportedDrops[reason] = total
-        }
+        for (reason, total) in totals { advance("iked_drops_total", [("reason", reason.rawValue)], to: UInt64(total)) }
     }
 
     /// Brings the datapath's counters up to its totals: ESP drops by reason (`sendFailed`
     /// included) and oversize inner packets by outcome.
     func updateDatapath(drops: [String: UInt64], oversize: [String: UInt64]) {
-        for (reason, total) in drops { advance("iked_esp_drops_total", ("reason", reason), to: total) }
-        for (outcome, total) in oversize { advance("iked_esp_oversize_total", ("outcome", outcome), to: total) }
+        for (reason, total) in drops { advance("iked_esp_drops_total", [("reason", reason)], to: total) }
+        for (outcome, total) in oversize { advance("iked_esp_oversize_total", [("outcome", outcome)], to: total) }
     }
 
     /// The engine's IKE SAs in any state and the half-open ones among them.
@@ -80,11 +74,13 @@ final class DaemonMetrics {
         gauge("iked_half_open_ike_sas", []).record(halfOpen)
     }
 
-    private func advance(_ name: String, _ label: (String, String), to total: UInt64) {
-        let key = "\(name)/\(label.1)"
-        let delta = total > reportedTotals[key, default: 0] ? total - reportedTotals[key, default: 0] : 0
-        if delta > 0 { counter(name, [label]).increment(by: Int64(delta)) }
-        reportedTotals[key] = total
+    /// Adds to the counter what its running total grew by since the last scrape (a counter
+    /// seen for the first time is created, at 0 if its total is 0).
+    private func advance(_ name: String, _ labels: [(String, String)], to total: UInt64) {
+        let key = ([name] + labels.map { "\($0.0)=\($0.1)" }).joined(separator: "/")
+        let before = reported[key, default: 0]
+        counter(name, labels).increment(by: Int64(total > before ? total - before : 0))
+        reported[key] = total
     }
 
     /// Sets the per-tunnel gauges from a snapshot (`state`: down, connecting, up).
@@ -98,10 +94,7 @@ final class DaemonMetrics {
         let values: [(String, String, UInt64)] = [("bytes", "in", traffic.inBytes), ("bytes", "out", traffic.outBytes),
                                                  ("packets", "in", traffic.inPackets), ("packets", "out", traffic.outPackets)]
         for (what, direction, total) in values {
-            let key = "\(name)/\(what)/\(direction)"
-            let delta = total > reportedTraffic[key, default: 0] ? total - reportedTraffic[key, default: 0] : 0
-            counter("iked_child_\(what)_total", [("tunnel", name), ("direction", direction)]).increment(by: Int64(delta))
-            reportedTraffic[key] = total
+            advance("iked_child_\(what)_total", [("tunnel", name), ("direction", direction)], to: total)
         }
     }
 
