@@ -78,3 +78,22 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (docs/security.md, "Fuzzing"), only when IKED_FUZZ is set: scripts/fuzz.sh
+// builds them in their own scratch path with libFuzzer and AddressSanitizer, so the
+// normal build and `swift test` never see them. Each is an executable `fuzz-NAME` from
+// Fuzz/NAME without a main of its own: libFuzzer's main calls its `LLVMFuzzerTestOneInput`.
+if Context.environment["IKED_FUZZ"] != nil {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("ike-decode", ["IKEWire"]),
+        ("sk-open", ["IKEWire", "IKECrypto", "IKECore", "CryptoOpenSSL"]),
+        ("ike-responder", ["IKEWire", "IKECrypto", "IKECore", "CryptoOpenSSL"]),
+        ("esp-decap", ["IKECrypto", "ESPCore", "CryptoOpenSSL"]),
+        ("config", ["IKEDaemon", "IKECore", .product(name: "TOMLKit", package: "TOMLKit")]),
+    ]
+    for t in fuzzTargets {
+        package.targets.append(.executableTarget(name: "fuzz-\(t.name)", dependencies: t.dependencies,
+                                                 path: "Fuzz/\(t.name)", exclude: ["seeds"]))
+        package.products.append(.executable(name: "fuzz-\(t.name)", targets: ["fuzz-\(t.name)"]))
+    }
+}
