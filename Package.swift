@@ -93,7 +93,7 @@ if Context.environment["IKED_FUZZ"] != nil {
     ]
     for t in fuzzTargets {
         package.targets.append(.executableTarget(name: "fuzz-\(t.name)", dependencies: t.dependencies,
-                                                 path: "Fuzz/\(t.name)", exclude: ["seeds"]))
+                                                 path: "Fuzz/\(t.name)"))
         package.products.append(.executable(name: "fuzz-\(t.name)", targets: ["fuzz-\(t.name)"]))
     }
 }
