@@ -17,7 +17,6 @@ let package = Package(
         .executable(name: "iked-bench", targets: ["iked-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
@@ -45,9 +44,8 @@ let package = Package(
         .target(name: "CLinux"),
         .target(name: "LinuxNet", dependencies: ["IKECore", "CLinux"]),
 
-        // The daemon: configuration (TOMLKit), and later the wiring of core, sockets and datapath.
+        // The daemon: configuration (its own TOML parser), and later the wiring of core, sockets and datapath.
         .target(name: "IKEDaemon", dependencies: ["IKECore", "IKECrypto", "IKEWire", "CryptoOpenSSL", "LinuxNet", "Control", "ESPCore",
-                                                  .product(name: "TOMLKit", package: "TOMLKit"),
                                                   .product(name: "Logging", package: "swift-log"),
                                                   .product(name: "CoreMetrics", package: "swift-metrics"),
                                                   .product(name: "Prometheus", package: "swift-prometheus")]),
@@ -89,7 +87,7 @@ if Context.environment["IKED_FUZZ"] != nil {
         ("sk-open", ["IKEWire", "IKECrypto", "IKECore", "CryptoOpenSSL"]),
         ("ike-responder", ["IKEWire", "IKECrypto", "IKECore", "CryptoOpenSSL"]),
         ("esp-decap", ["IKECrypto", "ESPCore", "CryptoOpenSSL"]),
-        ("config", ["IKEDaemon", "IKECore", .product(name: "TOMLKit", package: "TOMLKit")]),
+        ("config", ["IKEDaemon", "IKECore"]),
     ]
     for t in fuzzTargets {
         package.targets.append(.executableTarget(name: "fuzz-\(t.name)", dependencies: t.dependencies,

@@ -1,4 +1,4 @@
-// libFuzzer target: the daemon's configuration reader (`ConfigLoader.parse`, TOMLKit under it,
+// libFuzzer target: the daemon's configuration reader (`ConfigLoader.parse`: the TOML parser,
 // then every table reader and the cross-checks), with the input as the file's text.
 //
 // Properties:
@@ -8,7 +8,6 @@
 //  4. no error or warning contains an inline `psk` value (at least 6 characters long);
 //  5. an accepted configuration holds only tunnels with IKE and ESP proposals.
 import IKEDaemon
-import TOMLKit
 
 enum ConfigFuzz {
     static let file = "fuzz.toml"
