@@ -43,8 +43,8 @@ mkdir -p "$corpus" "$crashes"
 # swift-frontend keeps only the last, in an order that changes from run to run (modules came
 # out with coverage but no ASan, or the reverse). So: `--sanitize fuzzer` for SwiftPM's link
 # (libFuzzer's main, no entry-point renaming), then one flag with both, which comes last.
-# C and C++ (TOMLKit's toml++) get ASan too.
-sanitize=(--sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address -Xcxx -fsanitize=address)
+# C code (CLinux) gets ASan too.
+sanitize=(--sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address)
 echo "== building fuzz target $target"
 # ld.gold warns once per ASan symbol; keep the log, show it only on failure.
 IKED_FUZZ=1 swift build --scratch-path "$out/spm" -c release "${sanitize[@]}" \
@@ -56,7 +56,7 @@ python3 scripts/fuzz/seeds.py "$target" "$corpus"
 
 flags=(-runs="$runs" -max_len=4096 -timeout=10 -artifact_prefix="$crashes/" -print_final_stats=1)
 [ "$target" = config ] && flags[1]=-max_len=8192
-[ -f "Fuzz/$target/$target.dict" ] && flags+=(-dict="Fuzz/$target/$target.dict")
+[ -f "scripts/fuzz/$target.dict" ] && flags+=(-dict="scripts/fuzz/$target.dict")
 
 echo "== fuzzing $target for $runs executions (corpus: $(ls "$corpus" | wc -l) inputs)"
 start=$(date +%s)
