@@ -17,7 +17,6 @@ let package = Package(
         .executable(name: "iked-bench", targets: ["iked-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
@@ -45,9 +44,8 @@ let package = Package(
         .target(name: "CLinux"),
         .target(name: "LinuxNet", dependencies: ["IKECore", "CLinux"]),
 
-        // The daemon: configuration (TOMLKit), and later the wiring of core, sockets and datapath.
+        // The daemon: configuration (its own TOML parser), and later the wiring of core, sockets and datapath.
         .target(name: "IKEDaemon", dependencies: ["IKECore", "IKECrypto", "IKEWire", "CryptoOpenSSL", "LinuxNet", "Control", "ESPCore",
-                                                  .product(name: "TOMLKit", package: "TOMLKit"),
                                                   .product(name: "Logging", package: "swift-log"),
                                                   .product(name: "CoreMetrics", package: "swift-metrics"),
                                                   .product(name: "Prometheus", package: "swift-prometheus")]),
@@ -78,3 +76,22 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (docs/security.md, "Fuzzing"), only when IKED_FUZZ is set: scripts/fuzz.sh
+// builds them in their own scratch path with libFuzzer and AddressSanitizer, so the
+// normal build and `swift test` never see them. Each is an executable `fuzz-NAME` from
+// Fuzz/NAME without a main of its own: libFuzzer's main calls its `LLVMFuzzerTestOneInput`.
+if Context.environment["IKED_FUZZ"] != nil {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("ike-decode", ["IKEWire"]),
+        ("sk-open", ["IKEWire", "IKECrypto", "IKECore", "CryptoOpenSSL"]),
+        ("ike-responder", ["IKEWire", "IKECrypto", "IKECore", "CryptoOpenSSL"]),
+        ("esp-decap", ["IKECrypto", "ESPCore", "CryptoOpenSSL"]),
+        ("config", ["IKEDaemon", "IKECore"]),
+    ]
+    for t in fuzzTargets {
+        package.targets.append(.executableTarget(name: "fuzz-\(t.name)", dependencies: t.dependencies,
+                                                 path: "Fuzz/\(t.name)"))
+        package.products.append(.executable(name: "fuzz-\(t.name)", targets: ["fuzz-\(t.name)"]))
+    }
+}

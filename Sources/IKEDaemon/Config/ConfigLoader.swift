@@ -2,7 +2,6 @@ import Foundation
 import IKECore
 import IKECrypto
 import IKEWire
-import TOMLKit
 
 /// Reads and validates `iked.toml` (docs/configuration.md). Every problem is reported with the
 /// file, the key and what is allowed; nothing secret is ever part of a message.
@@ -31,10 +30,8 @@ public enum ConfigLoader {
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
-        } catch let e as TOMLParseError {
-            throw ConfigErrors(errors: [ConfigError(file: file, key: "", message: "line \(e.source.begin.line): \(e.description)")])
         } catch {
-            throw ConfigErrors(errors: [ConfigError(file: file, key: "", message: "not valid TOML: \(error)")])
+            throw ConfigErrors(errors: [ConfigError(file: file, key: "", message: "line \(error.line): \(error.message)")])
         }
         let top = Section(reader: reader, table: root, path: "")
         top.rejectUnknownKeys(topKeys)

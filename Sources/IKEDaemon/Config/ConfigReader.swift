@@ -1,6 +1,5 @@
 import IKECore
 import IKEWire
-import TOMLKit
 
 /// Collects errors while a configuration is read, so one run reports them all.
 final class ConfigReader {

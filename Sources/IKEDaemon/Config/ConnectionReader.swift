@@ -1,5 +1,3 @@
-import TOMLKit
-
 /// Reads one `[connection.NAME]` table: a VPN connection of several tunnels, as AWS makes one
 /// (two tunnels, two outside addresses, two inside /30s, two PSKs) and as an Azure
 /// active-active gateway does (two instances). Each `[[connection.NAME.tunnel]]` table holds
@@ -35,7 +33,7 @@ struct ConnectionReader {
             Section(reader: s.reader, table: own, path: path).rejectUnknownKeys(ConfigLoader.tunnelKeys)
             // Unknown keys were reported above, once, where they are written; only known ones
             // reach the tunnel, so they are not reported again for each tunnel.
-            let merged = TOMLTable()
+            var merged = TOMLTable()
             for k in s.table.keys where ConfigLoader.tunnelKeys.contains(k) { merged[k] = s.table[k] }
             for k in own.keys where ConfigLoader.tunnelKeys.contains(k) { merged[k] = own[k] }
             let section = Section(reader: s.reader, table: merged, path: path)

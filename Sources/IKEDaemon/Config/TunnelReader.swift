@@ -133,7 +133,11 @@ struct TunnelReader {
     }
 
 
-    /// `psk` inline or `psk_file`, exactly one; the file must not be readable by group or others.
+    /// Bigger psk_file contents are refused (a key is a line of text).
+    static let maxPSKFileSize = 4096
+
+    /// `psk` inline or `psk_file`, exactly one; the file must be a small regular file that is
+    /// not readable by group or others.
     func readPSK() -> SecretBytes? {
         let inline = s.string("psk"), file = s.string("psk_file")
         switch (inline, file) {
@@ -156,6 +160,16 @@ struct TunnelReader {
             }
             guard mode & 0o077 == 0 else {
                 s.fail("psk_file", "\(full) is readable by group or others (mode \(String(mode, radix: 8))); chmod 600 it")
+                return nil
+            }
+            // A FIFO, a device or /proc/kmsg would block `iked --check` and a reload forever, and
+            // /proc/kcore would be read whole: only a small regular file is a key file.
+            guard attributes[.type] as? FileAttributeType == .typeRegular else {
+                s.fail("psk_file", "\(full) is not a regular file")
+                return nil
+            }
+            guard let size = attributes[.size] as? Int, size <= Self.maxPSKFileSize else {
+                s.fail("psk_file", "\(full) is larger than \(Self.maxPSKFileSize) bytes; a pre-shared key is a line of text")
                 return nil
             }
             guard var bytes = FileManager.default.contents(atPath: full).map({ [UInt8]($0) }) else {
