@@ -29,6 +29,8 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: pskMode], ofItemAtPath: psk.path)
         let file = dir.appendingPathComponent("iked.toml")
         try Data(toml.utf8).write(to: file)
+        // Most configurations here carry an inline psk: 600, as an operator would keep them.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         return file.path
     }
 

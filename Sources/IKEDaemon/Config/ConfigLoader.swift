@@ -22,7 +22,28 @@ public enum ConfigLoader {
             throw ConfigErrors(errors: [ConfigError(file: path, key: "", message: "cannot read the file")])
         }
         let folder = (path as NSString).deletingLastPathComponent
-        return try parse(text, file: path, folder: folder.isEmpty ? "." : folder)
+        var config = try parse(text, file: path, folder: folder.isEmpty ? "." : folder)
+        let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int ?? 0
+        if let problem = modeProblem(mode: mode, inlinePSKKeys: config.inlinePSKKeys, file: path) {
+            guard problem.isError else { config.warnings.append(problem.message); return config }
+            throw ConfigErrors(errors: [ConfigError(file: path, key: "", message: problem.message)])
+        }
+        return config
+    }
+
+    /// The file's mode against what it holds: anyone who can write it chooses the peers and the
+    /// keys (an error, as sshd's StrictModes); anyone who can read a file with an inline `psk`
+    /// has the key (a warning: `psk_file`, mode 600, is the way to keep it).
+    static func modeProblem(mode: Int, inlinePSKKeys: [String], file: String) -> (message: String, isError: Bool)? {
+        let octal = String(mode & 0o7777, radix: 8)
+        if mode & 0o022 != 0 {
+            return ("is writable by group or others (mode \(octal)); chmod go-w \(file)", true)
+        }
+        if mode & 0o044 != 0, let first = inlinePSKKeys.first {
+            let more = inlinePSKKeys.count > 1 ? " and \(inlinePSKKeys.count - 1) more" : ""
+            return ("\(file): holds a pre-shared key (\(first)\(more)) and is readable by group or others (mode \(octal)); chmod 600 it, or move the key to psk_file", false)
+        }
+        return nil
     }
 
     public static func parse(_ text: String, file: String, folder: String = ".") throws(ConfigErrors) -> IkedConfiguration {
@@ -66,7 +87,7 @@ public enum ConfigLoader {
         if tunnels.isEmpty, reader.errors.isEmpty { reader.warnings.append("\(file): no [tunnel.NAME] or [connection.NAME] tables; iked will idle") }
         crossCheck(tunnels, reader)
         guard reader.errors.isEmpty else { throw ConfigErrors(errors: reader.errors) }
-        return IkedConfiguration(daemon: daemon, tunnels: tunnels, warnings: reader.warnings)
+        return IkedConfiguration(daemon: daemon, tunnels: tunnels, warnings: reader.warnings, inlinePSKKeys: reader.inlinePSKKeys)
     }
 
     static func readDaemon(_ s: Section) -> DaemonSettings {

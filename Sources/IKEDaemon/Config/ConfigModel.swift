@@ -123,4 +123,6 @@ public struct IkedConfiguration: Sendable {
     public var tunnels: [TunnelSettings]
     /// Accepted but worth a line in the log (1024-bit DH groups, an idle daemon).
     public var warnings: [String]
+    /// The keys that hold a pre-shared key in the file itself (`tunnel.NAME.psk`).
+    public var inlinePSKKeys: [String] = []
 }

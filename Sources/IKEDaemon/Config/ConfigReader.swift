@@ -6,6 +6,9 @@ final class ConfigReader {
     let file: String
     private(set) var errors: [ConfigError] = []
     var warnings: [String] = []
+    /// Keys that hold a pre-shared key inline (`tunnel.NAME.psk`): the file is then as secret
+    /// as the key, which `ConfigLoader.load` checks against the file's mode.
+    var inlinePSKKeys: [String] = []
 
     init(file: String) { self.file = file }
 

@@ -149,6 +149,7 @@ struct TunnelReader {
             return nil
         case (let text?, nil):
             guard !text.isEmpty else { s.fail("psk", "must not be empty"); return nil }
+            s.reader.inlinePSKKeys.append(s.key("psk"))
             return SecretBytes(Array(text.utf8))
         case (nil, let path?):
             // Follow symlinks: the mode that matters is the key file's, not the link's.
