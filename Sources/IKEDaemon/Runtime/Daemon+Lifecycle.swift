@@ -53,7 +53,8 @@ extension TunnelSettings {
     /// Everything but the IKE settings, for telling whether a reload changed the tunnel.
     var localSignature: String {
         "\(startAction) \(closeAction) \(replayWindow) \(interface) \(mtu.map(String.init) ?? "derived") \(mssClamp) "
-            + "\(insideAddresses.map { "\($0.address)/\($0.prefix)" }) \(routes.notation) \(profile?.rawValue ?? "-")"
+            + "\(insideAddresses.map { "\($0.address)/\($0.prefix)" }) \(routes.notation) \(profile?.rawValue ?? "-") "
+            + (bgp.map { BirdConfig.fragment(tunnel: name, $0) } ?? "static")
     }
 }
 
