@@ -12,6 +12,8 @@ extension Daemon {
             } else if stopDeadline == nil {
                 logger.info("signal \(s): deleting every IKE SA and stopping")
                 notify.notify("STOPPING=1")
+                // BIRD drops the sessions (and tells the peers) while the tunnels still stand.
+                if bird.isStarted { bird.removeAll() }
                 for t in configuration.tunnels { engine.terminate(tunnel: t.name, now: now) }
                 stopDeadline = now + .seconds(3)
             }
@@ -41,7 +43,11 @@ extension Daemon {
         configuration.tunnels = fresh.tunnels
         configuration.warnings = fresh.warnings
         do { try bindSockets() } catch { return (false, "reload: \(error)") }
-        for name in delta.removed + delta.changed { datapath.close(name) }
+        for name in delta.removed + delta.changed {
+            datapath.close(name)
+            bird.remove(tunnel: name)
+        }
+        startBirdIfNeeded()
         for t in fresh.tunnels where Set(delta.added + delta.changed).contains(t.name) { openTunnel(t) }
         let restart = Set(delta.added + delta.changed)
         startTunnels(fresh.tunnels.filter { restart.contains($0.name) && $0.startAction == .start }.map(\.name))

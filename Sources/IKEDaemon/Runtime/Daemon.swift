@@ -42,6 +42,12 @@ public final class Daemon {
     /// A tunnel changed state since systemd last got STATUS=, and when it may get the next.
     var statusChanged = false
     var nextStatus: Duration = .zero
+    /// BIRD's fragments and birdc, off the loop (Daemon+BGP); failed configure runs; `status`
+    /// requests waiting for birdc.
+    let bird: BirdControl
+    var birdFailures = 0
+    var pendingStatus: [Int: PendingStatus] = [:]
+    var nextStatusToken = 0
 
     /// An `ikectl up` waiting for its tunnel, or for every tunnel of a connection.
     struct Waiter {
@@ -83,6 +89,7 @@ public final class Daemon {
         signals = try SignalDescriptor()
         control = try UnixListener(path: controlSocket ?? configuration.daemon.controlSocket)
         datapath = Datapath(offloads: configuration.daemon.offloads)
+        bird = try BirdControl(directory: configuration.daemon.birdConfigDir, socket: configuration.daemon.birdSocket)
         try bindSockets()
         wireDatapath()
         if let listen = configuration.daemon.metricsListen { metricsListener = try TCPListener(bind: try Self.endpoint(listen)) }
@@ -107,11 +114,14 @@ public final class Daemon {
         notify.notify("READY=1\nSTATUS=\(statusLine)")
         if let interval = notify.watchdogInterval { nextWatchdog = monotonicNow() + interval }
         registerSources()
+        startBirdIfNeeded()
         startTunnels(configuration.tunnels.filter { $0.startAction == .start }.map(\.name))
         while true {
             let now = monotonicNow()
             if let stop = stopDeadline, now >= stop || engine.ikeSACount == 0 {
                 for name in datapath.paths.keys { datapath.close(name) }
+                // The fragments went at the stop signal; let birdc finish withdrawing them.
+                bird.finish(within: .seconds(6))
                 logger.info("iked stopped")
                 return 0
             }
