@@ -5,6 +5,7 @@ IKED_APT_PACKAGES=(
     iproute2 nftables iputils-ping tcpdump       # namespaces, NAT, captures
     strongswan-swanctl strongswan-charon         # the interop peer
     libcharon-extra-plugins libstrongswan-extra-plugins
+    bird2                                        # BGP over the inside addresses (interop/bgp.sh)
     python3                                      # test drivers (JSON, sd_notify socket, seccomp)
     systemd mandoc man-db                        # systemd-analyze; man page lint (systemd-check.sh)
 )

@@ -146,7 +146,9 @@ extension Daemon {
                             remoteAddress: t.ike.remote.map { Endpoint.text($0.address) } ?? "%any",
                             ikeSA: ike, childSAs: children, lastError: lastError[t.name], mtu: datapath.paths[t.name]?.mtu,
                             profile: t.profile?.rawValue, connection: t.connection?.name,
-                            preferred: t.connection.map { datapath.preferred[$0.name]?.contains(t.name) ?? false },
+                            // Failover by route metric means something only with static routes;
+                            // with BGP and no routes, BIRD's routes decide (docs/routing.md).
+                            preferred: t.connection.flatMap { t.routes.isEmpty ? nil : datapath.preferred[$0.name]?.contains(t.name) ?? false },
                             bgp: bgpStatus(t, bird: answer))
     }
 }
