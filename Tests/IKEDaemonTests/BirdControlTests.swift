@@ -48,7 +48,7 @@ import Testing
     }
 
     static func configured(_ r: [BirdControl.Report]) -> [(changed: [String], removed: [String], result: Subprocess.Result?)] {
-        r.compactMap { if case .configured(let c, let d, let x) = $0 { (c, d, x) } else { nil } }
+        r.compactMap { if case .configured(_, let c, let d, let x) = $0 { (c, d, x) } else { nil } }
     }
 
     @Test func fragmentsComeAndGoWithOneConfigureEach() throws {

@@ -17,11 +17,12 @@ import Glibc
 final class BirdControl: @unchecked Sendable {
     /// What the worker did, for the loop to log, count and answer with.
     enum Report: Sendable {
-        /// A sync of the directory: the files added or changed and removed, and birdc's run
-        /// (nil when nothing changed and no earlier configure had failed).
-        case configured(changed: [String], removed: [String], result: Subprocess.Result?)
-        /// The directory could not be brought in step (its path and why).
-        case fileError(String)
+        /// A sync of the directory to the desired set of `version`: the files added or changed
+        /// and removed, and birdc's run (nil when nothing changed and no earlier configure had
+        /// failed).
+        case configured(version: Int, changed: [String], removed: [String], result: Subprocess.Result?)
+        /// The directory could not be brought in step to `version` (its path and why).
+        case fileError(version: Int, String)
         /// `query` tokens answered: the iked protocols by name, or why birdc failed.
         case status(tokens: [Int], protocols: [String: BirdProtocolStatus], error: String?)
     }
@@ -37,6 +38,8 @@ final class BirdControl: @unchecked Sendable {
 
     private let lock = NSCondition()
     private var desired: [String: String] = [:]
+    /// Counts changes of `desired`; a report names the one it brought BIRD to.
+    private var version = 0
     private var dirty = false
     private var queries: [Int] = []
     private var reports: [Report] = []
@@ -76,6 +79,9 @@ final class BirdControl: @unchecked Sendable {
 
     var isStarted: Bool { lock.lock(); defer { lock.unlock() }; return started }
 
+    /// The version of the desired set now (see `Report.configured`).
+    var currentVersion: Int { lock.lock(); defer { lock.unlock() }; return version }
+
     /// The tunnel's fragment should be in BIRD (its first Child SA is installed).
     func install(tunnel: String, text: String) {
         update { $0[BirdConfig.fileName(tunnel)] = text }
@@ -99,9 +105,12 @@ final class BirdControl: @unchecked Sendable {
         lock.lock()
         let before = desired
         change(&desired)
-        if desired != before, started {
-            dirty = true
-            lock.signal()
+        if desired != before {
+            version += 1
+            if started {
+                dirty = true
+                lock.signal()
+            }
         }
         lock.unlock()
     }
@@ -147,8 +156,9 @@ final class BirdControl: @unchecked Sendable {
                 dirty = false
                 let snapshot = desired
                 let configure = mustConfigure
+                let v = version
                 lock.unlock()
-                let report = sync(snapshot, forceConfigure: configure)
+                let report = sync(snapshot, version: v, forceConfigure: configure)
                 post(report)
                 continue
             }
@@ -170,7 +180,7 @@ final class BirdControl: @unchecked Sendable {
     private func post(_ report: Report) {
         lock.lock()
         reports.append(report)
-        if case .configured(_, _, let result?) = report { mustConfigure = !result.succeeded }
+        if case .configured(_, _, _, let result?) = report { mustConfigure = !result.succeeded }
         lock.unlock()
         var one: UInt8 = 1
         _ = write(wakeWrite, &one, 1)
@@ -178,7 +188,7 @@ final class BirdControl: @unchecked Sendable {
 
     /// Writes the fragments that differ, deletes the `iked_*.conf` files not wanted, and runs
     /// `birdc configure` if anything changed (or the last configure failed).
-    private func sync(_ wanted: [String: String], forceConfigure: Bool) -> Report {
+    private func sync(_ wanted: [String: String], version: Int, forceConfigure: Bool) -> Report {
         let files = BirdFiles(directory: directory)
         var changed: [String] = [], removed: [String] = []
         do {
@@ -195,12 +205,13 @@ final class BirdControl: @unchecked Sendable {
             lock.lock()
             mustConfigure = true
             lock.unlock()
-            return .fileError("\(error)")
+            return .fileError(version: version, "\(error)")
         }
         guard !changed.isEmpty || !removed.isEmpty || forceConfigure else {
-            return .configured(changed: [], removed: [], result: nil)
+            return .configured(version: version, changed: [], removed: [], result: nil)
         }
-        return .configured(changed: changed, removed: removed, result: Subprocess.run([birdc, "-s", socket, "configure"], timeout: timeout))
+        return .configured(version: version, changed: changed, removed: removed,
+                           result: Subprocess.run([birdc, "-s", socket, "configure"], timeout: timeout))
     }
 
     private func status(_ tokens: [Int]) -> Report {

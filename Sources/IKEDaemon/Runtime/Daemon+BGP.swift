@@ -43,7 +43,9 @@ extension Daemon {
     func handleBirdReports(now: Duration) {
         for report in bird.takeReports() {
             switch report {
-            case .configured(let changed, let removed, let result):
+            case .configured(let version, let changed, let removed, let result):
+                // Stopping: BIRD has dropped the sessions (or failed to); the tunnels go shortly.
+                if version >= birdStopVersion { birdDroppedSessions(now: now) }
                 guard let result else { continue }
                 let what = (changed.map { "+\($0)" } + removed.map { "-\($0)" }).joined(separator: " ")
                 if result.succeeded {
@@ -53,7 +55,8 @@ extension Daemon {
                     metrics.counter("iked_bird_configure_failures_total", []).increment()
                     logger.error("BGP: \(BirdControl.describe(result, "birdc -s \(configuration.daemon.birdSocket) configure")) (after \(what.isEmpty ? "a retry" : what)); retried at the next change")
                 }
-            case .fileError(let why):
+            case .fileError(let version, let why):
+                if version >= birdStopVersion { birdDroppedSessions(now: now) }
                 birdFailures += 1
                 metrics.counter("iked_bird_configure_failures_total", []).increment()
                 logger.error("BGP: \(why)")
@@ -64,6 +67,15 @@ extension Daemon {
                 }
             }
         }
+    }
+
+    /// Stopping: birdc configure has returned without iked's fragments. BIRD sends its
+    /// NOTIFICATIONs as it shuts the sessions down, just after answering birdc: the IKE SAs
+    /// are deleted 300 ms later, so those still cross the tunnels.
+    func birdDroppedSessions(now: Duration) {
+        guard let due = terminateAfterBird, !birdConfirmedStop else { return }
+        birdConfirmedStop = true
+        terminateAfterBird = min(due, now + .milliseconds(300))
     }
 
     /// A tunnel's BGP status from birdc's answer.

@@ -12,12 +12,25 @@ extension Daemon {
             } else if stopDeadline == nil {
                 logger.info("signal \(s): deleting every IKE SA and stopping")
                 notify.notify("STOPPING=1")
-                // BIRD drops the sessions (and tells the peers) while the tunnels still stand.
-                if bird.isStarted { bird.removeAll() }
-                for t in configuration.tunnels { engine.terminate(tunnel: t.name, now: now) }
                 stopDeadline = now + .seconds(3)
+                // With BGP sessions up, BIRD drops them first, while the tunnels still carry its
+                // NOTIFICATION to the peers (who then withdraw at once, not after the hold
+                // time); the IKE SAs go when birdc is done, or after 2 s (Daemon+BGP).
+                if bird.isStarted, configuration.tunnels.contains(where: { bird.isInstalled($0.name) }) {
+                    bird.removeAll()
+                    birdStopVersion = bird.currentVersion
+                    terminateAfterBird = now + .seconds(2)
+                    stopDeadline = now + .seconds(5)
+                } else {
+                    terminateAll(now: now)
+                }
             }
         }
+    }
+
+    func terminateAll(now: Duration) {
+        terminateAfterBird = nil
+        for t in configuration.tunnels { engine.terminate(tunnel: t.name, now: now) }
     }
 
     /// Re-reads the configuration: added tunnels start, removed ones are deleted, changed ones

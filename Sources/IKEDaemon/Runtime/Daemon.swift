@@ -48,6 +48,11 @@ public final class Daemon {
     var birdFailures = 0
     var pendingStatus: [Int: PendingStatus] = [:]
     var nextStatusToken = 0
+    /// Stopping: the IKE SAs are deleted once BIRD has dropped the sessions, or at this moment.
+    var terminateAfterBird: Duration?
+    /// The BIRD fragment set (BirdControl's version) without any fragment, when stopping.
+    var birdStopVersion = 0
+    var birdConfirmedStop = false
 
     /// An `ikectl up` waiting for its tunnel, or for every tunnel of a connection.
     struct Waiter {
@@ -128,12 +133,17 @@ public final class Daemon {
             var deadline = engine.nextTimeout
             for w in waiters { deadline = sooner(deadline, w.deadline) }
             deadline = sooner(sooner(deadline, nextWatchdog), sooner(stopDeadline, pacingDeadline))
+            deadline = sooner(deadline, terminateAfterBird)
             if statusChanged { deadline = sooner(deadline, nextStatus) }
             let ready = events.wait(timeout: deadline.map { $0 - now })
             let t = monotonicNow()
             for i in 0..<ready { serveReady(events[i], now: t) }
             for spi in datapath.takeActivity() { engine.childSAActivity(inboundSPI: spi, now: t) }
             if let n = engine.nextTimeout, n <= t { engine.handleTimeout(now: t) }
+            if let due = terminateAfterBird, t >= due {
+                if !birdConfirmedStop { logger.warning("BGP: BIRD did not confirm within 2 s; deleting the IKE SAs anyway") }
+                terminateAll(now: t)
+            }
             if !waiters.isEmpty { expireWaiters(now: t) }
             if let w = nextWatchdog, t >= w, let interval = notify.watchdogInterval {
                 notify.notify("WATCHDOG=1")
