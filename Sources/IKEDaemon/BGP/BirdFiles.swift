@@ -1,3 +1,4 @@
+import Foundation
 import LinuxNet
 #if canImport(Glibc)
 import Glibc
@@ -33,16 +34,11 @@ struct BirdFiles {
 
     /// The names of iked's fragments in the directory.
     func list() throws -> [String] {
-        guard let dir = opendir(directory) else { throw failure("cannot read", directory) }
-        defer { closedir(dir) }
-        var out: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if Self.isOurs(name) { out.append(name) }
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory).filter(Self.isOurs).sorted()
+        } catch {
+            throw Failure(description: "cannot read \(directory): \(error.localizedDescription)")
         }
-        return out.sorted()
     }
 
     /// The file's text, or nil when it does not exist or cannot be read.
