@@ -34,6 +34,7 @@ NS_A=ikf-azure NS_M=ikf-mid NS_B=ikf-aws NS_VM=ikf-vm NS_EC2=ikf-ec2
 NAMESPACES=("$NS_A" "$NS_M" "$NS_B" "$NS_VM" "$NS_EC2")
 trap_cleanup
 T0=$(date +%s)
+command -v conntrack >/dev/null || { echo "faults.sh needs conntrack (scripts/lib/deps.sh installs it)" >&2; exit 1; }
 
 stop_all
 rm -rf "$WORK"
@@ -303,6 +304,8 @@ check "... the same IKE SA, one of it ($OLD)" test "$(spis aws) $(q aws "d['ike_
 check "... moved after ESP from the new address and an answered liveness check" \
   sh -c "grep -q 'ESP from 198.51.100.253:[0-9]*, the peer is at $OLD_REMOTE: checking the new address' '$WORK/aws/iked.log' && grep -q 'NAT mapping changed' '$WORK/aws/iked.log'"
 check "... and its ESP went with it" grep -q "ESP now goes to 198.51.100.253" "$WORK/aws/iked.log"
+check "... one check, none before the change (no ESP taken as moved while the mapping held)" \
+  test "$(grep -c 'checking the new address' "$WORK/aws/iked.log")" = 1
 check "ping EC2 -> VM through the new mapping" sh -c "ip netns exec $NS_EC2 ping -q -c 3 -i 0.2 -W 2 10.1.1.4 >/dev/null"
 ping_stop
 check "the PSK is in no log" sh -c "! grep -q '$PSK' '$WORK'/*/iked*.log"
