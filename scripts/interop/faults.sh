@@ -137,7 +137,13 @@ ping_start() {
   PING=$!
   PIDS+=($!)
 }
-ping_stop() { kill "$PING" 2>/dev/null || true; wait "$PING" 2>/dev/null || true; forget "$PING"; }
+# ping_stop: SIGINT, so ping prints its totals; they are shown (packets lost to the fault).
+ping_stop() {
+  kill -INT "$PING" 2>/dev/null || true
+  wait "$PING" 2>/dev/null || true
+  forget "$PING"
+  echo "        ping during the case: $(grep -oE '[0-9]+ packets transmitted, [0-9]+ received' "$PING_LOG" || echo 'no totals')"
+}
 # reply_after T: the time of the first reply of the running ping received after T, or nothing.
 reply_after() {
   python3 - "$PING_LOG" "$1" <<'PY'

@@ -89,8 +89,9 @@ extension IKESA {
     /// Authenticated ESP on one of our UDP-encapsulated Child SAs came from `source`, not from
     /// the peer's known address. ESP authenticates the packet but is no IKE message, so the IKE
     /// SA does not move on it: a liveness check goes out at once, to the known address and to
-    /// `source`, and the authenticated answer moves the SA (`noteAuthentic`), as strongSwan
-    /// does after the kernel reports a mapping change. NAT keepalives never get here.
+    /// `source`, and the authenticated answer moves the SA (`noteAuthentic`). (strongSwan moves
+    /// at once on the kernel's mapping report; the answer costs a round trip and keeps an ESP
+    /// packet re-sent from elsewhere from redirecting the tunnel.) NAT keepalives never get here.
     func espArrived(from source: Endpoint, now: Duration) {
         guard udpEncapsulation, state.isUsable, source != remote, source.port != Endpoint.ikePort,
               source.address.count == remote.address.count, probe != source else { return }
