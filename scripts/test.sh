@@ -43,6 +43,9 @@ scripts/interop/iked-pair.sh .build/debug
 echo "== hostile traffic: 100,000 bad datagrams and an IKE_SA_INIT flood against a live tunnel (about 100 s)"
 scripts/interop/hostile.sh .build/debug
 
+echo "== faults: kill -9 and restart of either side, a 60 s partition, a NAT mapping change; the tunnel comes back by itself (about 90 s)"
+scripts/interop/faults.sh .build/debug
+
 echo "== two iked daemons across a NAT (nftables masquerade)"
 scripts/interop/iked-nat.sh .build/debug
 

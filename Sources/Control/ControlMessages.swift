@@ -191,6 +191,7 @@ public struct BGPStatus: Codable, Sendable, Equatable {
     }
 }
 
+/// One tunnel's newest usable IKE SA as `ikectl status --json` shows it.
 public struct IKESAStatus: Codable, Sendable, Equatable {
     public var spiI: String
     public var spiR: String
@@ -198,19 +199,23 @@ public struct IKESAStatus: Codable, Sendable, Equatable {
     public var establishedSeconds: Int
     public var rekeyInSeconds: Int?
     public var udpEncapsulation: Bool
+    /// Where the peer is now, `address:port`: behind a NAT, the NAT's mapping, which follows a change.
+    public var remote: String?
 
-    public init(spiI: String, spiR: String, proposal: String, establishedSeconds: Int, rekeyInSeconds: Int?, udpEncapsulation: Bool) {
+    public init(spiI: String, spiR: String, proposal: String, establishedSeconds: Int, rekeyInSeconds: Int?, udpEncapsulation: Bool,
+                remote: String? = nil) {
         self.spiI = spiI
         self.spiR = spiR
         self.proposal = proposal
         self.establishedSeconds = establishedSeconds
         self.rekeyInSeconds = rekeyInSeconds
         self.udpEncapsulation = udpEncapsulation
+        self.remote = remote
     }
 
     enum CodingKeys: String, CodingKey {
         case spiI = "spi_i", spiR = "spi_r", proposal, establishedSeconds = "established_seconds"
-        case rekeyInSeconds = "rekey_in_seconds", udpEncapsulation = "udp_encapsulation"
+        case rekeyInSeconds = "rekey_in_seconds", udpEncapsulation = "udp_encapsulation", remote
     }
 }
 

@@ -45,6 +45,21 @@ public final class ReceiveBatch {
     public func segment(_ i: Int) -> Int { Int(slots[i].segment) }
     /// Where slot `i`'s datagram came from (allocates: for IKE, not for ESP).
     public func source(_ i: Int) -> Endpoint? { SocketAddress.endpoint(slots[i].from) }
+
+    /// Whether slot `i`'s datagram came from `peer` (family, address and port), without making
+    /// an `Endpoint`: the datapath asks it of every ESP-in-UDP packet (NAT mapping changes).
+    public func source(_ i: Int, is peer: SocketDestination) -> Bool {
+        withUnsafeBytes(of: &slots[i].from) { from in
+            withUnsafeBytes(of: peer.storage) { want in
+                let family = from.load(as: sa_family_t.self)
+                guard family == want.load(as: sa_family_t.self) else { return false }
+                // sockaddr_in: port at 2, address at 4 (4 bytes); sockaddr_in6: port at 2, address at 8 (16).
+                let port = 2..<4
+                let address = Int32(family) == AF_INET6 ? 8..<24 : 4..<8
+                return from[port].elementsEqual(want[port]) && from[address].elementsEqual(want[address])
+            }
+        }
+    }
 }
 
 /// A list of packets to send with one system call, held as iovecs into caller-owned buffers.

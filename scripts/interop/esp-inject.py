@@ -6,6 +6,7 @@ import socket, sys
 local, count = sys.argv[1], int(sys.argv[2])
 rx = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)
 rx.settimeout(10)
+print("listening", flush=True)   # the caller starts its traffic only after this line
 captured = []
 while len(captured) < count:
     data, _ = rx.recvfrom(65535)

@@ -223,7 +223,9 @@ check "after the rekey: new SPIs, still crosswise" test \
 # Replayed and bit-flipped ESP: captured on arrival at the AWS side and sent to it again.
 ip netns exec "$NS_B" python3 "$REPO/scripts/interop/esp-inject.py" 192.0.2.2 5 >"$WORK/inject.out" 2>&1 &
 INJ=$!
-sleep 0.3
+# Traffic only once the capture socket is open: on a loaded machine Python can take longer to
+# start than the 5 pings take to pass, and then nothing was captured to replay.
+for _ in $(seq 100); do grep -q listening "$WORK/inject.out" 2>/dev/null && break; sleep 0.1; done
 ip netns exec "$NS_VM" ping -q -c 5 -i 0.1 -W 2 10.2.1.10 >/dev/null 2>&1 || true
 wait "$INJ" || true
 sleep 0.3

@@ -3,6 +3,7 @@
 IKED_APT_PACKAGES=(
     pkg-config libssl-dev libsodium-dev          # libcrypto and libsodium for CryptoOpenSSL
     iproute2 nftables iputils-ping tcpdump       # namespaces, NAT, captures
+    conntrack                                    # faults.sh: flush a NAT's mappings
     strongswan-swanctl strongswan-charon         # the interop peer
     libcharon-extra-plugins libstrongswan-extra-plugins
     bird2                                        # BGP over the inside addresses (interop/bgp.sh)

@@ -204,6 +204,14 @@ public final class IKEEngine {
         owner(ofChild: spi)?.lastInbound = now
     }
 
+    /// The datapath opened ESP on this UDP-encapsulated Child SA that came from `source`, not
+    /// from the peer's known address (a NAT mapping change): the IKE SA checks the new address
+    /// and moves only on an authenticated IKE answer (`IKESA.espArrived`).
+    public func childSAPacket(inboundSPI spi: UInt32, from source: Endpoint, now: Duration) {
+        owner(ofChild: spi)?.espArrived(from: source, now: now)
+        settle(now: now)
+    }
+
     // MARK: Status
 
     /// The usable IKE SAs of a tunnel (or all).

@@ -93,6 +93,9 @@ final class IKESA {
     var halfOpenExpireAt: Duration?
     /// A successor IKE SA took over (this one only waits to be deleted).
     var replaced = false
+    /// A new address the peer's ESP came from, checked until an authenticated IKE message
+    /// arrives: our requests go there too (NATDetection.swift, `espArrived`).
+    var probe: Endpoint?
 
     init(context: EngineContext, config: TunnelConfig, originalInitiator: Bool, spiI: UInt64, spiR: UInt64,
          state: IKESAState, local: Endpoint, remote: Endpoint, now: Duration) {
@@ -176,6 +179,9 @@ final class IKESA {
 
     func transmit(_ datagrams: [[UInt8]], now: Duration) {
         for d in datagrams { context.transmits.append(Datagram(source: local, destination: remote, bytes: d)) }
+        if let probe {
+            for d in datagrams { context.transmits.append(Datagram(source: local, destination: probe, bytes: d)) }
+        }
         lastOutbound = now
     }
 
@@ -300,9 +306,11 @@ final class IKESA {
     private func noteAuthentic(from: Endpoint, to: Endpoint, now: Duration) {
         lastInbound = now
         livenessGiveUpAt = nil
+        probe = nil
         if udpEncapsulation, from != remote, from.port != Endpoint.ikePort {
             log(.info, "peer moved from \(remote) to \(from) (NAT mapping changed)")
             remote = from
+            for i in children.indices { children[i].info.remote = from }
             context.events.append(.encapsulationChanged(id, local: local, remote: remote, udpEncapsulation: true))
         }
     }

@@ -82,3 +82,27 @@ public enum NATDetection {
                       supported: true)
     }
 }
+
+/// A NAT mapping change seen first in ESP (RFC 7296 §2.23, RFC 3948): a peer behind a NAT that
+/// only sends ESP would otherwise be followed only at its next IKE message (its DPD or a rekey).
+extension IKESA {
+    /// Authenticated ESP on one of our UDP-encapsulated Child SAs came from `source`, not from
+    /// the peer's known address. ESP authenticates the packet but is no IKE message, so the IKE
+    /// SA does not move on it: a liveness check goes out at once, to the known address and to
+    /// `source`, and the authenticated answer moves the SA (`noteAuthentic`). (strongSwan moves
+    /// at once on the kernel's mapping report; the answer costs a round trip and keeps an ESP
+    /// packet re-sent from elsewhere from redirecting the tunnel.) NAT keepalives never get here.
+    func espArrived(from source: Endpoint, now: Duration) {
+        guard udpEncapsulation, state.isUsable, source != remote, source.port != Endpoint.ikePort,
+              source.address.count == remote.address.count, probe != source else { return }
+        log(.info, "ESP from \(source), the peer is at \(remote): checking the new address (liveness check)")
+        probe = source
+        if pending == nil {
+            enqueue(.liveness, front: true)
+            startNextTask(now: now)
+        } else if let datagrams = requests.outstanding?.datagrams {
+            // An exchange is outstanding: its request goes to the new address now, not at its next retransmission.
+            for d in datagrams { context.transmits.append(Datagram(source: local, destination: source, bytes: d)) }
+        }
+    }
+}

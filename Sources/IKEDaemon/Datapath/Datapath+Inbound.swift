@@ -6,8 +6,9 @@ import LinuxNet
 /// consecutive segments of one TCP flow leave as one super-packet (`coalescer`), written when
 /// the flow breaks and at the end of every receive batch (`flushReceived`).
 extension Datapath {
-    /// An ESP packet from the peer, in `packet` (from the SPI on).
-    func receiveESP(_ packet: PacketBuffer) {
+    /// An ESP packet from the peer, in `packet` (from the SPI on); `slot` is where it lies in
+    /// `receiveBatch` when it came in UDP (its source is checked, Datapath+NATMapping).
+    func receiveESP(_ packet: PacketBuffer, slot: Int? = nil) {
         let b = packet.bytes
         guard b.count >= 8 else {
             drops[.truncated, default: 0] += 1
@@ -23,6 +24,7 @@ extension Datapath {
             return
         }
         sawTraffic(entry)
+        if let slot, let peer = entry.peer, !entry.moveReported, !receiveBatch.source(slot, is: peer) { sawMove(entry, slot: slot) }
         let path = entry.path
         // The peer sends on the new pair: it has it.
         if path.current?.id != entry.id, path.outbound.last?.confirmed == false { path.confirm(entry.id) }

@@ -27,7 +27,8 @@ final class Datapath {
         var confirmed: Bool
         let limit: Int
         let sender: Sender?
-        let destination: SocketDestination
+        /// Where its packets go: the peer's address, moved when the peer's NAT mapping changes.
+        var destination: SocketDestination
 
         init(id: ChildSAID, sa: ESPOutboundSA, info: ChildSAInfo, confirmed: Bool, limit: Int, sender: Sender?) {
             self.id = id
@@ -36,9 +37,12 @@ final class Datapath {
             self.confirmed = confirmed
             self.limit = limit
             self.sender = sender
-            // ESP in UDP goes to the peer's NAT-T port (its IKE port when that is 500); raw ESP has none.
-            let remote = info.remote
-            destination = SocketDestination(info.udpEncapsulation
+            destination = Self.destination(info.remote, udpEncapsulation: info.udpEncapsulation)
+        }
+
+        /// ESP in UDP goes to the peer's NAT-T port (its IKE port when that is 500); raw ESP has none.
+        static func destination(_ remote: Endpoint, udpEncapsulation: Bool) -> SocketDestination {
+            SocketDestination(udpEncapsulation
                 ? remote.withPort(remote.port == Endpoint.ikePort ? Endpoint.natTraversalPort : remote.port)
                 : remote.withPort(0))
         }
@@ -109,17 +113,26 @@ final class Datapath {
         let id: ChildSAID
         /// Set per packet, collected once per loop turn by `takeActivity` (DPD liveness).
         var sawTraffic = false
+        /// ESP in UDP: where the peer's packets are expected from (its IKE SA's address), so
+        /// that one from elsewhere is reported (`takeMoves`); nil for raw ESP.
+        var peer: SocketDestination?
+        /// A packet from elsewhere was reported since the last `takeMoves`.
+        var moveReported = false
 
-        init(sa: ESPInboundSA, path: TunnelPath, id: ChildSAID) {
+        init(sa: ESPInboundSA, path: TunnelPath, id: ChildSAID, peer: SocketDestination?) {
             self.sa = sa
             self.path = path
             self.id = id
+            self.peer = peer
         }
     }
 
     var inbound: [UInt32: InboundEntry] = [:]
     /// The inbound SPIs whose `sawTraffic` went up since the last `takeActivity`.
     private var active: [UInt32] = []
+    /// Authenticated ESP in UDP from an address other than the peer's, once per SA per loop
+    /// turn (Datapath+NATMapping).
+    var moves: [(spi: UInt32, source: Endpoint)] = []
     /// Finds the socket a Child SA's packets leave through (set by the daemon).
     var sender: (ChildSAInfo) -> Sender? = { _ in nil }
     var log: (String) -> Void = { _ in }
@@ -205,7 +218,8 @@ final class Datapath {
             let outTransform = try transform(info.outboundKeys)
             let outSA = ESPOutboundSA(spi: info.id.outbound, transform: outTransform, extendedSequenceNumbers: info.esn)
             let limit = outTransform.largestInnerPacket(outerIPv6: info.local.address.count == 16, udpEncapsulated: info.udpEncapsulation)
-            inbound[info.id.inbound] = InboundEntry(sa: inSA, path: path, id: info.id)
+            let peer = info.udpEncapsulation ? Outbound.destination(info.remote, udpEncapsulation: true) : nil
+            inbound[info.id.inbound] = InboundEntry(sa: inSA, path: path, id: info.id, peer: peer)
             // A first SA is used at once, and so is one we initiated (the peer answered, so it has
             // it); otherwise once the peer shows it has it (first inbound packet on it) or the old
             // pair is deleted (make-before-break, issue 6).

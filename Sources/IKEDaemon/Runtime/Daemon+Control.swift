@@ -133,7 +133,8 @@ extension Daemon {
         let ike = s.ikeSA.map { i in
             IKESAStatus(spiI: hex(i.id.spiI), spiR: hex(i.id.spiR), proposal: i.proposal,
                         establishedSeconds: seconds(s.establishedAt.map { now - $0 }) ?? 0,
-                        rekeyInSeconds: seconds(s.rekeyAt.map { $0 - now }), udpEncapsulation: i.udpEncapsulation)
+                        rekeyInSeconds: seconds(s.rekeyAt.map { $0 - now }), udpEncapsulation: i.udpEncapsulation,
+                        remote: i.remote.description)
         }
         let children = s.children.map { c in
             let n = datapath.counters(c.info.id)

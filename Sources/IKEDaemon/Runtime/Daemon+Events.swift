@@ -4,7 +4,7 @@ import IKEWire
 import LinuxNet
 
 /// What the daemon does with the engine's events: logs, `last_error`, and answers to
-/// `ikectl up` callers. Installing Child SAs in the datapath arrives with issue 6.
+/// `ikectl up` callers, and the datapath's SAs.
 extension Daemon {
     func handle(_ event: IKEEvent) {
         switch event {
@@ -46,6 +46,8 @@ extension Daemon {
             resolveWaiters(tunnel, ok: false, message: "\(reason.detail) (\(reason.kind.rawValue))")
         case .encapsulationChanged(let id, let local, let remote, let udp):
             logger.info("[\(id.tunnel)] IKE SA \(id) now \(local) -> \(remote)\(udp ? ", UDP-encapsulated" : "")")
+            // ESP follows the IKE SA (a NAT mapping change, RFC 7296 §2.23).
+            if udp { datapath.follow(id.tunnel, remote: remote) }
         }
         statusChanged = true   // sent by drainEngine, at most once a second
     }

@@ -139,6 +139,7 @@ public final class Daemon {
             let t = monotonicNow()
             for i in 0..<ready { serveReady(events[i], now: t) }
             for spi in datapath.takeActivity() { engine.childSAActivity(inboundSPI: spi, now: t) }
+            for m in datapath.takeMoves() { engine.childSAPacket(inboundSPI: m.spi, from: m.source, now: t) }
             if let n = engine.nextTimeout, n <= t { engine.handleTimeout(now: t) }
             if let due = terminateAfterBird, t >= due {
                 if !birdConfirmedStop { logger.warning("BGP: BIRD did not confirm within 2 s; deleting the IKE SAs anyway") }
@@ -230,7 +231,7 @@ public final class Daemon {
                     // keepalive; anything else is ESP for the datapath.
                     if b.count == 1, b[0] == 0xFF { continue }
                     guard b.count > 4, b[0] == 0, b[1] == 0, b[2] == 0, b[3] == 0 else {
-                        datapath.receiveESP(buffer)
+                        datapath.receiveESP(buffer, slot: i)
                         continue
                     }
                     skip = 4
