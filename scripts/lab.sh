@@ -6,7 +6,7 @@
 # pings across, prints PASS or FAIL, and tears everything down.
 #
 # Usage (as root):
-#   scripts/lab.sh [SCENARIO] [--keep]   SCENARIO: vnet-vpc (default), nat, strongswan, vwan-tgw, all
+#   scripts/lab.sh [SCENARIO] [--keep]   SCENARIO: vnet-vpc (default), nat, strongswan, vwan-tgw, bgp, all
 #   scripts/lab.sh --down                tear down a lab left up with --keep
 # --keep leaves the lab running and prints how to enter each namespace.
 set -euo pipefail
@@ -18,7 +18,7 @@ usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 SCENARIO=vnet-vpc KEEP="" DOWN=""
 for arg in "$@"; do
   case "$arg" in
-    vnet-vpc|nat|strongswan|vwan-tgw|all) SCENARIO=$arg ;;
+    vnet-vpc|nat|strongswan|vwan-tgw|bgp|all) SCENARIO=$arg ;;
     --keep) KEEP=1 ;;
     --down) DOWN=1 ;;
     -h|--help) usage; exit 0 ;;
@@ -33,6 +33,7 @@ if [ "$SCENARIO" = all ] && [ -n "$KEEP" ]; then echo "lab.sh: --keep takes one 
 . scripts/lab/common.sh
 . scripts/lab/vnet-vpc.sh
 . scripts/lab/vwan-tgw.sh
+. scripts/lab/bgp.sh
 
 if [ -n "$DOWN" ]; then lab_down; echo "lab: torn down"; exit 0; fi
 
@@ -50,13 +51,14 @@ run_scenario() {
     vnet-vpc|nat) story1_iked "$1" ;;
     strongswan) story1_strongswan ;;
     vwan-tgw) vwan_tgw ;;
+    bgp) bgp_lab ;;
   esac
 }
 
 if [ -z "$KEEP" ]; then trap 'lab_down' EXIT; fi
 trap 'exit 130' INT TERM
 SCENARIOS=("$SCENARIO")
-[ "$SCENARIO" = all ] && SCENARIOS=(vnet-vpc nat strongswan vwan-tgw)
+[ "$SCENARIO" = all ] && SCENARIOS=(vnet-vpc nat strongswan vwan-tgw bgp)
 RESULTS=()
 for s in "${SCENARIOS[@]}"; do
   before=$FAILS

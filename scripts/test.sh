@@ -68,6 +68,11 @@ echo "== an AWS VPN connection (profile aws, two tunnels) against strongSwan set
 scripts/interop/aws-connection.sh .build/debug
 scripts/interop/aws-connection.sh .build/debug ecmp
 
+echo "== BGP over both tunnels' inside addresses with BIRD 2: iked aws <-> iked azure, failover within the hold time, withdrawal on stop"
+scripts/interop/bgp.sh .build/debug
+echo "== BGP between iked aws and a customer gateway set up as AWS's download says (strongSwan + BIRD 2)"
+scripts/interop/bgp-strongswan.sh .build/debug
+
 echo "== systemd: the unit (verify, security), man pages, sd_notify, the unit's sandbox"
 scripts/systemd-check.sh .build/debug
 

@@ -78,8 +78,11 @@ public struct StatusReport: Codable, Sendable, Equatable {
     /// those the responder SAs waiting for IKE_AUTH (bounded by `half_open_limit`).
     public var ikeSAs: Int?
     public var halfOpenSAs: Int?
+    /// `birdc configure` runs that failed since start (tunnels with `bgp`).
+    public var birdFailures: Int?
     public init(tunnels: [TunnelStatus], drops: [String: Int]? = nil, espDrops: [String: UInt64]? = nil,
-                espOversize: [String: UInt64]? = nil, ikeSAs: Int? = nil, halfOpenSAs: Int? = nil) {
+                espOversize: [String: UInt64]? = nil, ikeSAs: Int? = nil, halfOpenSAs: Int? = nil, birdFailures: Int? = nil) {
+        self.birdFailures = birdFailures
         self.tunnels = tunnels
         self.drops = drops
         self.espDrops = espDrops
@@ -90,7 +93,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case tunnels, drops, espDrops = "esp_drops", espOversize = "esp_oversize"
-        case ikeSAs = "ike_sas", halfOpenSAs = "half_open_sas"
+        case ikeSAs = "ike_sas", halfOpenSAs = "half_open_sas", birdFailures = "bird_failures"
     }
 }
 
@@ -111,10 +114,13 @@ public struct TunnelStatus: Codable, Sendable, Equatable {
     /// ones now (failover).
     public var connection: String?
     public var preferred: Bool?
+    /// The BGP session over the inside addresses (`[tunnel.NAME.bgp]`); nil for static routing.
+    public var bgp: BGPStatus?
 
     public init(name: String, state: String, localAddress: String, remoteAddress: String,
                 ikeSA: IKESAStatus?, childSAs: [ChildSAStatus], lastError: String?, mtu: Int? = nil,
-                profile: String? = nil, connection: String? = nil, preferred: Bool? = nil) {
+                profile: String? = nil, connection: String? = nil, preferred: Bool? = nil, bgp: BGPStatus? = nil) {
+        self.bgp = bgp
         self.mtu = mtu
         self.profile = profile
         self.connection = connection
@@ -130,7 +136,7 @@ public struct TunnelStatus: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, state, localAddress = "local_address", remoteAddress = "remote_address", ikeSA = "ike_sa"
-        case childSAs = "child_sas", lastError = "last_error", mtu, profile, connection, preferred
+        case childSAs = "child_sas", lastError = "last_error", mtu, profile, connection, preferred, bgp
     }
 
     /// Absent values are written as null, so every key of the documented shape is present.
@@ -147,6 +153,41 @@ public struct TunnelStatus: Codable, Sendable, Equatable {
         try c.encode(profile, forKey: .profile)
         try c.encode(connection, forKey: .connection)
         try c.encode(preferred, forKey: .preferred)
+        try c.encode(bgp, forKey: .bgp)
+    }
+}
+
+/// A tunnel's BGP session as BIRD reports it (`birdc show protocols all`). `state` is BIRD's
+/// BGP state (Established, Active, Connect, OpenSent, OpenConfirm, Idle, Passive, Down), or
+/// `NotConfigured` while the tunnel is down (iked has no fragment in BIRD for it), or `Unknown`
+/// when birdc could not be asked (`info` says why).
+public struct BGPStatus: Codable, Sendable, Equatable {
+    /// The BIRD protocol, `iked_NAME`.
+    public var protocolName: String
+    public var state: String
+    public var localASN: UInt32
+    public var peerASN: UInt32
+    public var neighbor: String
+    /// BIRD's last error or info line, or why birdc failed.
+    public var info: String?
+    /// Prefixes learned from the peer and announced to it; nil while the session is not up.
+    public var imported: Int?
+    public var exported: Int?
+
+    public init(protocolName: String, state: String, localASN: UInt32, peerASN: UInt32, neighbor: String,
+                info: String? = nil, imported: Int? = nil, exported: Int? = nil) {
+        self.protocolName = protocolName
+        self.state = state
+        self.localASN = localASN
+        self.peerASN = peerASN
+        self.neighbor = neighbor
+        self.info = info
+        self.imported = imported
+        self.exported = exported
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case protocolName = "protocol", state, localASN = "local_asn", peerASN = "peer_asn", neighbor, info, imported, exported
     }
 }
 

@@ -36,11 +36,22 @@ enum StatusTable {
         }
         for t in s.tunnels {
             if let e = t.lastError { lines.append("\(t.name): last error: \(e)") }
+            if let b = t.bgp { lines.append("\(t.name): \(bgpLine(b))") }
             for c in t.childSAs {
                 lines.append("\(t.name): child \(c.spiIn)/\(c.spiOut) \(c.proposal) \(c.localTS.joined(separator: ",")) === \(c.remoteTS.joined(separator: ","))")
             }
         }
+        if let n = s.birdFailures, n > 0 { lines.append("birdc configure failed \(n) times since start (see iked's log)") }
         return lines.joined(separator: "\n")
+    }
+
+    /// `bgp Established, AS 64512 -> 65515 at 169.254.10.2, 1 imported, 1 exported (iked_vpn_1)`.
+    static func bgpLine(_ b: BGPStatus) -> String {
+        var parts = ["bgp \(b.state)", "AS \(b.localASN) -> \(b.peerASN) at \(b.neighbor)"]
+        if let i = b.imported, let e = b.exported { parts.append("\(i) imported, \(e) exported") }
+        var line = parts.joined(separator: ", ") + " (\(b.protocolName))"
+        if let info = b.info, !info.isEmpty, info != b.state { line += ": \(info)" }
+        return line
     }
 }
 

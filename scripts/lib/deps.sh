@@ -6,6 +6,7 @@ IKED_APT_PACKAGES=(
     conntrack                                    # faults.sh: flush a NAT's mappings
     strongswan-swanctl strongswan-charon         # the interop peer
     libcharon-extra-plugins libstrongswan-extra-plugins
+    bird2                                        # BGP over the inside addresses (interop/bgp.sh)
     python3                                      # test drivers (JSON, sd_notify socket, seccomp)
     systemd mandoc man-db                        # systemd-analyze; man page lint (systemd-check.sh)
 )

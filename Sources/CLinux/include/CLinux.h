@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 // accept4(2) with close-on-exec and non-blocking set.
@@ -12,6 +13,14 @@ int clinux_accept_nonblocking(int fd);
 
 // signalfd(2) for SIGTERM, SIGINT and SIGHUP, after blocking them; -1 on error.
 int clinux_termination_signalfd(void);
+
+// posix_spawnp(3) of argv (NULL-terminated; argv[0] looked up in PATH) with stdin from
+// /dev/null, stdout and stderr into out_fd, no other descriptor (closefrom 3), an empty signal
+// mask and default actions for the signals the daemon handles. 0 or an errno value.
+int clinux_spawn(char *const argv[], int out_fd, pid_t *pid);
+
+// pipe2(2) with close-on-exec, and non-blocking when asked; -1 on error.
+int clinux_pipe(int fds[2], int nonblocking);
 
 // Opens /dev/net/tun as IFF_TUN | IFF_NO_PI named `name` (non-blocking); -1 on error (errno set).
 int clinux_tun_open(const char *name);

@@ -7,13 +7,13 @@ import IKEWire
 /// file, the key and what is allowed; nothing secret is ever part of a message.
 public enum ConfigLoader {
     static let topKeys = ["daemon", "tunnel", "connection"]
-    static let daemonKeys = ["control_socket", "log_level", "ike_port", "nat_port", "cookie_threshold", "half_open_limit", "half_open_per_peer", "metrics_listen", "offloads"]
+    static let daemonKeys = ["control_socket", "log_level", "ike_port", "nat_port", "cookie_threshold", "half_open_limit", "half_open_per_peer", "metrics_listen", "offloads", "bird_config_dir", "bird_socket"]
     static let tunnelKeys = [
         "local_address", "remote_address", "local_id", "remote_id", "psk", "psk_file", "local_ts", "remote_ts",
         "ike_proposals", "esp_proposals", "ike_lifetime", "child_lifetime", "child_life_bytes", "rekey_margin",
         "rekey_fuzz", "replay_window", "dpd_delay", "dpd_timeout", "dpd_action", "start_action", "close_action",
         "fragmentation", "encap", "interface", "mtu", "mss_clamp", "inside_address", "routes", "profile",
-        "connection_mode", "policy_based_ts",
+        "connection_mode", "policy_based_ts", "bgp",
     ]
 
     /// Loads a file; `psk_file` paths are relative to the file's folder.
@@ -110,6 +110,10 @@ public enum ConfigLoader {
             s.reader.warnings.append("\(s.key("cookie_threshold")): \(d.cookieThreshold) is not below half_open_limit (\(d.halfOpenLimit)): cookies are never asked for, and a flood of IKE_SA_INIT from forged addresses fills the limit")
         }
         if let v = readOffloads(s) { d.offloads = v }
+        for (k, keyPath) in [("bird_config_dir", \DaemonSettings.birdConfigDir), ("bird_socket", \DaemonSettings.birdSocket)] {
+            guard let v = s.string(k) else { continue }
+            if v.hasPrefix("/"), !v.contains("\n") { d[keyPath: keyPath] = v } else { s.fail(k, "must be an absolute path") }
+        }
         if let v = s.string("metrics_listen") {
             let parts = v.split(separator: ":")
             if parts.count >= 2, let port = Int(parts.last!), (1...65535).contains(port) { d.metricsListen = v } else {
@@ -126,6 +130,7 @@ public enum ConfigLoader {
         var names: [String: String] = [:]
         var interfaces: [String: String] = [:]
         var pairs: [String: String] = [:]
+        var birdNames: [String: String] = [:]
         for t in tunnels {
             let path = tablePath(t)
             if let other = names[t.name] {
@@ -142,6 +147,16 @@ public enum ConfigLoader {
                             "\(other) has the same local_address and remote_address; the peer could not be told apart")
             }
             pairs[pair] = path
+            if t.bgp != nil {
+                // BIRD symbols: at most 64 characters, and "a-b" and "a_b" would be one.
+                let bird = BirdConfig.protocolName(t.name).lowercased()
+                if t.name.count > BirdConfig.maxTunnelName {
+                    reader.fail("\(path).bgp", "the tunnel name \(t.name) is longer than \(BirdConfig.maxTunnelName) characters, too long for BIRD's protocol names")
+                } else if let other = birdNames[bird] {
+                    reader.fail("\(path).bgp", "\(other) has the same BIRD protocol name \(bird) (- is written _); rename one of them")
+                }
+                birdNames[bird] = path
+            }
         }
     }
 

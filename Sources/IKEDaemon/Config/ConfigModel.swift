@@ -16,6 +16,10 @@ public struct DaemonSettings: Sendable, Equatable {
     public var metricsListen: String?
     /// The datapath's batching and offload techniques (all on by default).
     public var offloads = DatapathOffloads()
+    /// Where the BIRD fragments of tunnels with `bgp` go (the operator's bird.conf includes
+    /// `<dir>/*.conf`), and BIRD's control socket for `birdc -s`. Unused without `bgp`.
+    public var birdConfigDir = "/etc/bird/iked.d"
+    public var birdSocket = "/run/bird/bird.ctl"
 
     public init() {}
 }
@@ -87,6 +91,8 @@ public struct TunnelSettings: Sendable {
     public var profile: CloudProfile?
     /// The `[connection.NAME]` this tunnel is one of; nil for a `[tunnel.NAME]`.
     public var connection: ConnectionMembership?
+    /// BGP over the inside addresses (`[tunnel.NAME.bgp]`); nil = static routes only.
+    public var bgp: BGPSettings? = nil
 
     public var name: String { ike.name }
 

@@ -26,6 +26,7 @@ struct ConnectionReader {
             s.fail("tunnel", "\(why), not \(list.count)")
         }
         let names = (1...list.count).map { "\(name)-\($0)" }
+        let sharedBGP = s.table["bgp"]?.table.map { knownBGPKeys($0, path: s.key("bgp")) }
         var out: [TunnelSettings] = []
         for (i, item) in list.enumerated() {
             let path = "\(s.path).tunnel[\(i)]"
@@ -36,11 +37,31 @@ struct ConnectionReader {
             var merged = TOMLTable()
             for k in s.table.keys where ConfigLoader.tunnelKeys.contains(k) { merged[k] = s.table[k] }
             for k in own.keys where ConfigLoader.tunnelKeys.contains(k) { merged[k] = own[k] }
+            // A `bgp` table on both merges key by key: the connection's ASNs and prefixes, a
+            // tunnel's own neighbor or timers.
+            if let sharedBGP {
+                if let mine = own["bgp"]?.table {
+                    var both = sharedBGP
+                    let known = knownBGPKeys(mine, path: "\(path).bgp")
+                    for k in known.keys { both[k] = known[k] }
+                    merged["bgp"] = .table(both)
+                } else if own["bgp"] == nil {
+                    merged["bgp"] = .table(sharedBGP)
+                }
+            }
             let section = Section(reader: s.reader, table: merged, path: path)
             guard var t = TunnelReader(section, name: names[i], folder: folder).read() else { continue }
             t.connection = ConnectionMembership(name: name, index: i, members: names, failover: failover)
             out.append(t)
         }
+        return out
+    }
+
+    /// A `bgp` table's known keys; the others are reported once, where they are written.
+    func knownBGPKeys(_ t: TOMLTable, path: String) -> TOMLTable {
+        Section(reader: s.reader, table: t, path: path).rejectUnknownKeys(BGPReader.keys)
+        var out = TOMLTable()
+        for k in t.keys where BGPReader.keys.contains(k) { out[k] = t[k] }
         return out
     }
 }

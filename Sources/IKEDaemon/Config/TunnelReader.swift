@@ -77,8 +77,12 @@ struct TunnelReader {
         let policyBasedTS = policyBasedSelectors(profile)
         let replayWindow = s.int("replay_window", 0...4096) ?? d.replayWindow
         let mtu = s.int("mtu", 576...9000)
+        // With BGP the routes come from BIRD: none are installed unless written.
+        let dynamic = s.table["bgp"]?.table != nil
         let settings = (interface: interfaceName(), mss: mssClamp(mtu: mtu, default: d.mssClamp), inside: insideAddresses(),
-                        routes: routes(remoteTS))
+                        routes: dynamic && !s.has("routes") ? [] : routes(remoteTS))
+        let bgp = BGPReader(s: s, profile: profile, insideAddresses: settings.inside, localTS: localTS, remoteTS: remoteTS,
+                            remoteAddress: remote).read()
         profile?.check(ProfileInput(ikeLifetime: ikeLife, childLifetime: childLife, rekeyMargin: margin, childLifeBytes: bytes,
                                     replayWindow: replayWindow, dpdTimeout: dpdTimeout, startAction: startAction,
                                     ikeProposals: ike, espProposals: esp, psk: psk, insideAddresses: settings.inside), s)
@@ -98,9 +102,11 @@ struct TunnelReader {
         c.espAccepted = espAccepted
         c.initiation = mode
         c.requireEveryPrefixPair = policyBasedTS
-        return TunnelSettings(ike: c, startAction: startAction, closeAction: closeAction, replayWindow: replayWindow,
-                              interface: settings.interface, mtu: mtu, mssClamp: settings.mss,
-                              insideAddresses: settings.inside, routes: settings.routes, profile: profile)
+        var t = TunnelSettings(ike: c, startAction: startAction, closeAction: closeAction, replayWindow: replayWindow,
+                               interface: settings.interface, mtu: mtu, mssClamp: settings.mss,
+                               insideAddresses: settings.inside, routes: settings.routes, profile: profile)
+        t.bgp = bgp
+        return t
     }
 
     /// A proposal list, or the defaults. A 1024-bit group is warned of when the file names it,

@@ -24,8 +24,9 @@ extension Datapath {
         let had = preferred[connection.name] ?? []
         guard wanted != had else { return }
         let interfaces = wanted.compactMap { paths[$0]?.settings.interface }
-        // The routes are the connection's, shared by its tunnels; any member holds them.
-        guard let routes = connection.members.lazy.compactMap({ self.paths[$0]?.settings.routes }).first else { return }
+        // The routes are the connection's, shared by its tunnels; any member holds them. None
+        // (a connection with BGP): BIRD's routes decide, there is nothing to move.
+        guard let routes = connection.members.lazy.compactMap({ self.paths[$0]?.settings.routes }).first, !routes.isEmpty else { return }
         for r in routes {
             for p in r.coveringPrefixes {
                 // Adding replaces the route of the same prefix and metric, so it switches in one

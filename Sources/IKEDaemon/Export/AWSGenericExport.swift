@@ -3,7 +3,7 @@ import IKECore
 
 /// `--format aws-generic`: the layout of the "Generic" configuration AWS offers a customer
 /// gateway, one "IPSec Tunnel #N" section per tunnel with the four numbered parts (IKE, IPSec,
-/// tunnel interface, static routing), so people who have read AWS's file know where to look.
+/// tunnel interface, static routing or BGP), so people who have read AWS's file know where to look.
 /// iked plays AWS's part (the "Virtual Private Gateway"); the reader's device is the "Customer
 /// Gateway". Invariant: the key is printed only with secrets; the text is our own wording.
 enum AWSGenericExport {
@@ -29,7 +29,7 @@ enum AWSGenericExport {
             ikePart(v, includeSecrets: includeSecrets, &w)
             ipsecPart(v, &w)
             interfacePart(v, &w)
-            routingPart(v, &w)
+            if let b = v.bgp { bgpPart(v, b, &w) } else { routingPart(v, &w) }
         }
         return w.text
     }

@@ -39,8 +39,11 @@ enum AzurePowerShellExport {
             w.add("# iked expects this gateway at \(peer) (its remote_address): use the gateway with that public IP.")
         }
         w.add("# The VNet behind the gateway should hold \(v.peerTS.map(\.notation).joined(separator: ", ")) (iked's remote_ts).")
+        // With BGP the local network gateway holds only iked's peering address; the prefixes come by BGP.
+        let lngBGP = v.bgp.map(localGatewayBGP)
         w.add("$lng\(n) = New-AzLocalNetworkGateway -Name \(psQuoted("iked-\(v.name)")) -ResourceGroupName $rg -Location $location `")
-        w.add("    -GatewayIpAddress \(psQuoted(v.ikedAddress)) -AddressPrefix @(\(v.prefixesBehindIked.map(psQuoted).joined(separator: ", ")))")
+        let prefixes = lngBGP?.prefixes ?? "@(" + v.prefixesBehindIked.map(psQuoted).joined(separator: ", ") + ")"
+        w.add("    -GatewayIpAddress \(psQuoted(v.ikedAddress)) -AddressPrefix \(prefixes)\(lngBGP?.extra ?? "")")
         w.add("")
         for note in ikeChoice.notes + espChoice.notes { w.add("# \(note)") }
         w.add("# IKE: iked's proposal \(ikeChoice.text); IPsec: \(espChoice.text). With a custom policy Azure offers")
@@ -60,10 +63,11 @@ enum AzurePowerShellExport {
             let t = min(max(wholeSeconds(timeout), dpdRange.lowerBound), dpdRange.upperBound)
             dpd = " -DpdTimeoutInSeconds \(t)"
         }
+        let bgpArgs = v.bgp.map { connectionBGP($0, number: n, instance: (v.settings.connection?.index ?? 0) % 2, &w) } ?? ""
         w.add("# Route-based: Azure proposes 0.0.0.0/0 both ways and iked narrows it to its selectors.")
         w.add("$conn\(n) = New-AzVirtualNetworkGatewayConnection -Name \(psQuoted("iked-\(v.name)")) -ResourceGroupName $rg -Location $location `")
         w.add("    -VirtualNetworkGateway1 $vnetGw -LocalNetworkGateway2 $lng\(n) -ConnectionType IPsec -ConnectionProtocol IKEv2 `")
-        w.add("    -SharedKey \(psQuoted(key)) -IpsecPolicies $policy\(n) -UsePolicyBasedTrafficSelectors $false\(dpd)")
+        w.add("    -SharedKey \(psQuoted(key)) -IpsecPolicies $policy\(n) -UsePolicyBasedTrafficSelectors $false\(dpd)\(bgpArgs)")
     }
 
     /// The first proposal Azure can express, with a note for each one skipped before it.

@@ -45,6 +45,24 @@ enum JSONExport {
         enum CodingKeys: String, CodingKey { case delaySeconds = "delay_seconds", timeoutSeconds = "timeout_seconds", action }
     }
 
+    /// BGP over the inside addresses, seen from the peer (`[tunnel.NAME.bgp]`).
+    struct BGP: Encodable {
+        var peerASN: UInt32
+        var ikedASN: UInt32
+        var peerAddress: String
+        var ikedAddress: String
+        var holdTimeSeconds: Int
+        var keepaliveSeconds: Int
+        var ikedPassive: Bool
+        var ikedAnnounces: [String]
+        var ikedAccepts: [String]
+        enum CodingKeys: String, CodingKey {
+            case peerASN = "peer_asn", ikedASN = "iked_asn", peerAddress = "peer_address", ikedAddress = "iked_address"
+            case holdTimeSeconds = "hold_time_seconds", keepaliveSeconds = "keepalive_seconds", ikedPassive = "iked_passive"
+            case ikedAnnounces = "iked_announces", ikedAccepts = "iked_accepts"
+        }
+    }
+
     struct Tunnel: Encodable {
         var name: String
         var ikeVersion = 2
@@ -65,10 +83,11 @@ enum JSONExport {
         var mtu: Int
         var mssClamp: Int?
         var profile: String?
+        var bgp: BGP?
         enum CodingKeys: String, CodingKey {
             case name, ikeVersion = "ike_version", authentication, psk, pskHex = "psk_hex", peer, iked, ike, esp, mode, dpd = "iked_dpd"
             case ikedStartAction = "iked_start_action", peerInitiates = "peer_initiates", encap, fragmentation
-            case routesBehindIked = "routes_behind_iked", mtu, mssClamp = "mss_clamp", profile
+            case routesBehindIked = "routes_behind_iked", mtu, mssClamp = "mss_clamp", profile, bgp
         }
     }
 
@@ -98,7 +117,13 @@ enum JSONExport {
                       ikedStartAction: v.settings.startAction.rawValue, peerInitiates: v.peerInitiates,
                       encap: ike.forceEncapsulation, fragmentation: ike.fragmentation,
                       routesBehindIked: v.prefixesBehindIked, mtu: v.mtu,
-                      mssClamp: v.settings.mssClamp.mss(mtu: v.mtu), profile: v.settings.profile?.rawValue)
+                      mssClamp: v.settings.mssClamp.mss(mtu: v.mtu), profile: v.settings.profile?.rawValue,
+                      bgp: v.bgp.map { b in
+                          // A bird prefix-set item ("10.2.0.0/16+") says what is accepted most exactly.
+                          BGP(peerASN: b.peerASN, ikedASN: b.localASN, peerAddress: Endpoint.text(b.neighbor),
+                              ikedAddress: Endpoint.text(b.localAddress), holdTimeSeconds: b.holdTime, keepaliveSeconds: b.keepalive,
+                              ikedPassive: b.passive, ikedAnnounces: b.announce.map(\.notation), ikedAccepts: b.accept.map(\.bird))
+                      })
     }
 
     static func sa(_ proposals: [ProposalSpec], _ l: Lifetime) -> SA {

@@ -22,6 +22,7 @@ extension Daemon {
         if c.closed {
             removeClient(c)
             waiters.removeAll { $0.connection === c }
+            pendingStatus = pendingStatus.filter { $0.value.connection !== c }
         }
     }
 
@@ -51,13 +52,7 @@ extension Daemon {
         case .list:
             reply(c, ControlResponse(ok: true, message: "\(names.count) tunnels", tunnels: names))
         case .status:
-            let selected = configuration.tunnels.filter { r.tunnel == nil || targets.contains($0.name) }
-            let report = StatusReport(tunnels: selected.map { status($0, now: now) },
-                                      drops: Dictionary(uniqueKeysWithValues: engine.dropCounts.map { ($0.key.rawValue, $0.value) }),
-                                      espDrops: datapath.dropsByName,
-                                      espOversize: Dictionary(uniqueKeysWithValues: datapath.oversize.map { ($0.key.rawValue, $0.value) }),
-                                      ikeSAs: engine.ikeSACount, halfOpenSAs: engine.halfOpenCount)
-            reply(c, ControlResponse(ok: true, message: statusLine, status: report))
+            status(for: c, tunnels: configuration.tunnels.filter { r.tunnel == nil || targets.contains($0.name) }.map(\.name), now: now)
         case .up:
             let name = r.tunnel!
             let pending = targets.filter { state(of: $0) != "up" }
@@ -119,7 +114,20 @@ extension Daemon {
         }
     }
 
-    func status(_ t: TunnelSettings, now: Duration) -> TunnelStatus {
+    /// Answers `status` for these tunnels, with birdc's answer for those with `bgp`.
+    func replyStatus(_ c: UnixConnection, tunnels names: [String], now: Duration,
+                     bird answer: (protocols: [String: BirdProtocolStatus], error: String?)?) {
+        let selected = configuration.tunnels.filter { names.contains($0.name) }
+        let report = StatusReport(tunnels: selected.map { status($0, now: now, bird: answer) },
+                                  drops: Dictionary(uniqueKeysWithValues: engine.dropCounts.map { ($0.key.rawValue, $0.value) }),
+                                  espDrops: datapath.dropsByName,
+                                  espOversize: Dictionary(uniqueKeysWithValues: datapath.oversize.map { ($0.key.rawValue, $0.value) }),
+                                  ikeSAs: engine.ikeSACount, halfOpenSAs: engine.halfOpenCount,
+                                  birdFailures: hasBGP ? birdFailures : nil)
+        reply(c, ControlResponse(ok: true, message: statusLine, status: report))
+    }
+
+    func status(_ t: TunnelSettings, now: Duration, bird answer: (protocols: [String: BirdProtocolStatus], error: String?)? = nil) -> TunnelStatus {
         let s = engine.snapshot(tunnel: t.name)
         func seconds(_ d: Duration?) -> Int? { d.map { Int(max(.zero, $0).components.seconds) } }
         let ike = s.ikeSA.map { i in
@@ -139,6 +147,9 @@ extension Daemon {
                             remoteAddress: t.ike.remote.map { Endpoint.text($0.address) } ?? "%any",
                             ikeSA: ike, childSAs: children, lastError: lastError[t.name], mtu: datapath.paths[t.name]?.mtu,
                             profile: t.profile?.rawValue, connection: t.connection?.name,
-                            preferred: t.connection.map { datapath.preferred[$0.name]?.contains(t.name) ?? false })
+                            // Failover by route metric means something only with static routes;
+                            // with BGP and no routes, BIRD's routes decide (docs/routing.md).
+                            preferred: t.connection.flatMap { t.routes.isEmpty ? nil : datapath.preferred[$0.name]?.contains(t.name) ?? false },
+                            bgp: bgpStatus(t, bird: answer))
     }
 }

@@ -10,6 +10,8 @@ enum EventSource {
     case signals
     case client(UnixConnection)
     case metrics
+    /// BirdControl's worker has results (Daemon+BGP).
+    case bird
 }
 
 extension Daemon {
@@ -22,6 +24,7 @@ extension Daemon {
         for fd in datapath.fds { wanted[fd] = .tun }
         for (fd, c) in clients { wanted[fd] = .client(c) }
         if let m = metricsListener { wanted[m.fd] = .metrics }
+        wanted[bird.wakeFD] = .bird
         for fd in sources.keys where wanted[fd] == nil { events.unregister(fd) }
         // A descriptor number may have been closed and reused: adding it again is harmless.
         for fd in wanted.keys where !events.register(fd) { logger.error("cannot watch descriptor \(fd): \(NetError("epoll_ctl"))") }
@@ -51,6 +54,7 @@ extension Daemon {
         case .client(let c): serve(c, now: now)
         case .metrics:
             metricsListener?.serveOne { path in path == "/metrics" ? ("200 OK", metricsText(now: now)) : ("404 Not Found", "try /metrics\n") }
+        case .bird: handleBirdReports(now: now)
         case nil: break
         }
     }

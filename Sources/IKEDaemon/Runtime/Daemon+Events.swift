@@ -16,6 +16,7 @@ extension Daemon {
         case .ikeSADeleted(let id, let reason):
             logger.info("[\(id.tunnel)] IKE SA \(id) deleted\(reason.map { ": \($0)" } ?? "")")
             if let reason { lastError[id.tunnel] = "\(reason)" }
+            bgpTunnelMaybeDown(id.tunnel)
             if reason?.kind == .deletedByPeer, engine.snapshot(tunnel: id.tunnel).ikeSA == nil,
                configuration.tunnels.first(where: { $0.name == id.tunnel })?.closeAction == .restart {
                 logger.info("[\(id.tunnel)] close_action restart: initiating again")
@@ -25,11 +26,13 @@ extension Daemon {
             initiationEnded(tunnel)
             logger.error("[\(tunnel)] IKE SA failed: \(reason)")
             lastError[tunnel] = "\(reason)"
+            bgpTunnelMaybeDown(tunnel)
             resolveWaiters(tunnel, ok: false, message: "\(reason.detail) (\(reason.kind.rawValue))")
         case .childSAInstalled(let c):
             logger.info("[\(c.id.tunnel)] Child SA \(c.id) installed: \(c.localTS.notation) === \(c.remoteTS.notation)")
             lastError[c.id.tunnel] = nil
             datapath.install(c, replacing: nil)
+            bgpTunnelUp(c.id.tunnel)
             resolveWaiters(c.id.tunnel, ok: true, message: "tunnel \(c.id.tunnel) is UP")
         case .childSARekeyed(let old, let new):
             logger.info("[\(old.tunnel)] Child SA \(old) rekeyed to \(new.id)")

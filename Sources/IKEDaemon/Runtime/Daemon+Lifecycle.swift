@@ -12,10 +12,25 @@ extension Daemon {
             } else if stopDeadline == nil {
                 logger.info("signal \(s): deleting every IKE SA and stopping")
                 notify.notify("STOPPING=1")
-                for t in configuration.tunnels { engine.terminate(tunnel: t.name, now: now) }
                 stopDeadline = now + .seconds(3)
+                // With BGP sessions up, BIRD drops them first, while the tunnels still carry its
+                // NOTIFICATION to the peers (who then withdraw at once, not after the hold
+                // time); the IKE SAs go when birdc is done, or after 2 s (Daemon+BGP).
+                if bird.isStarted, configuration.tunnels.contains(where: { bird.isInstalled($0.name) }) {
+                    bird.removeAll()
+                    birdStopVersion = bird.currentVersion
+                    terminateAfterBird = now + .seconds(2)
+                    stopDeadline = now + .seconds(5)
+                } else {
+                    terminateAll(now: now)
+                }
             }
         }
+    }
+
+    func terminateAll(now: Duration) {
+        terminateAfterBird = nil
+        for t in configuration.tunnels { engine.terminate(tunnel: t.name, now: now) }
     }
 
     /// Re-reads the configuration: added tunnels start, removed ones are deleted, changed ones
@@ -41,7 +56,11 @@ extension Daemon {
         configuration.tunnels = fresh.tunnels
         configuration.warnings = fresh.warnings
         do { try bindSockets() } catch { return (false, "reload: \(error)") }
-        for name in delta.removed + delta.changed { datapath.close(name) }
+        for name in delta.removed + delta.changed {
+            datapath.close(name)
+            bird.remove(tunnel: name)
+        }
+        startBirdIfNeeded()
         for t in fresh.tunnels where Set(delta.added + delta.changed).contains(t.name) { openTunnel(t) }
         let restart = Set(delta.added + delta.changed)
         startTunnels(fresh.tunnels.filter { restart.contains($0.name) && $0.startAction == .start }.map(\.name))
@@ -53,7 +72,8 @@ extension TunnelSettings {
     /// Everything but the IKE settings, for telling whether a reload changed the tunnel.
     var localSignature: String {
         "\(startAction) \(closeAction) \(replayWindow) \(interface) \(mtu.map(String.init) ?? "derived") \(mssClamp) "
-            + "\(insideAddresses.map { "\($0.address)/\($0.prefix)" }) \(routes.notation) \(profile?.rawValue ?? "-")"
+            + "\(insideAddresses.map { "\($0.address)/\($0.prefix)" }) \(routes.notation) \(profile?.rawValue ?? "-") "
+            + (bgp.map { BirdConfig.fragment(tunnel: name, $0) } ?? "static")
     }
 }
 

@@ -42,6 +42,17 @@ public final class Daemon {
     /// A tunnel changed state since systemd last got STATUS=, and when it may get the next.
     var statusChanged = false
     var nextStatus: Duration = .zero
+    /// BIRD's fragments and birdc, off the loop (Daemon+BGP); failed configure runs; `status`
+    /// requests waiting for birdc.
+    let bird: BirdControl
+    var birdFailures = 0
+    var pendingStatus: [Int: PendingStatus] = [:]
+    var nextStatusToken = 0
+    /// Stopping: the IKE SAs are deleted once BIRD has dropped the sessions, or at this moment.
+    var terminateAfterBird: Duration?
+    /// The BIRD fragment set (BirdControl's version) without any fragment, when stopping.
+    var birdStopVersion = 0
+    var birdConfirmedStop = false
 
     /// An `ikectl up` waiting for its tunnel, or for every tunnel of a connection.
     struct Waiter {
@@ -83,6 +94,7 @@ public final class Daemon {
         signals = try SignalDescriptor()
         control = try UnixListener(path: controlSocket ?? configuration.daemon.controlSocket)
         datapath = Datapath(offloads: configuration.daemon.offloads)
+        bird = try BirdControl(directory: configuration.daemon.birdConfigDir, socket: configuration.daemon.birdSocket)
         try bindSockets()
         wireDatapath()
         if let listen = configuration.daemon.metricsListen { metricsListener = try TCPListener(bind: try Self.endpoint(listen)) }
@@ -107,17 +119,21 @@ public final class Daemon {
         notify.notify("READY=1\nSTATUS=\(statusLine)")
         if let interval = notify.watchdogInterval { nextWatchdog = monotonicNow() + interval }
         registerSources()
+        startBirdIfNeeded()
         startTunnels(configuration.tunnels.filter { $0.startAction == .start }.map(\.name))
         while true {
             let now = monotonicNow()
             if let stop = stopDeadline, now >= stop || engine.ikeSACount == 0 {
                 for name in datapath.paths.keys { datapath.close(name) }
+                // The fragments went at the stop signal; let birdc finish withdrawing them.
+                bird.finish(within: .seconds(6))
                 logger.info("iked stopped")
                 return 0
             }
             var deadline = engine.nextTimeout
             for w in waiters { deadline = sooner(deadline, w.deadline) }
             deadline = sooner(sooner(deadline, nextWatchdog), sooner(stopDeadline, pacingDeadline))
+            deadline = sooner(deadline, terminateAfterBird)
             if statusChanged { deadline = sooner(deadline, nextStatus) }
             let ready = events.wait(timeout: deadline.map { $0 - now })
             let t = monotonicNow()
@@ -125,6 +141,10 @@ public final class Daemon {
             for spi in datapath.takeActivity() { engine.childSAActivity(inboundSPI: spi, now: t) }
             for m in datapath.takeMoves() { engine.childSAPacket(inboundSPI: m.spi, from: m.source, now: t) }
             if let n = engine.nextTimeout, n <= t { engine.handleTimeout(now: t) }
+            if let due = terminateAfterBird, t >= due {
+                if !birdConfirmedStop { logger.warning("BGP: BIRD did not confirm within 2 s; deleting the IKE SAs anyway") }
+                terminateAll(now: t)
+            }
             if !waiters.isEmpty { expireWaiters(now: t) }
             if let w = nextWatchdog, t >= w, let interval = notify.watchdogInterval {
                 notify.notify("WATCHDOG=1")
