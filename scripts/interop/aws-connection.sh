@@ -39,18 +39,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK/swan"
 chmod 700 "$WORK"
 
-for ns in "$NS_A" "$NS_M" "$NS_C"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip link add a0 netns "$NS_A" type veth peer name m0 netns "$NS_M"
-ip link add c0 netns "$NS_C" type veth peer name m1 netns "$NS_M"
-ip -n "$NS_A" addr add $T1/24 dev a0
-ip -n "$NS_A" addr add $T2/24 dev a0
-ip -n "$NS_M" addr add 192.0.2.254/24 dev m0
-ip -n "$NS_M" addr add 198.51.100.254/24 dev m1
-ip -n "$NS_C" addr add $CGW/24 dev c0
-for l in "$NS_A a0" "$NS_M m0" "$NS_M m1" "$NS_C c0"; do set -- $l; ip -n "$1" link set "$2" up; done
-ip netns exec "$NS_M" sysctl -qw net.ipv4.ip_forward=1
-ip -n "$NS_A" route add default via 192.0.2.254
-ip -n "$NS_C" route add default via 198.51.100.254
+routed_sites "$NS_A" "$T1 $T2" 192.0.2.254 "$NS_M" "$NS_C" "$CGW" 198.51.100.254
 add_host icf-ec2 "$NS_A" 10.2.1.10/24 10.2.1.1
 add_host icf-vm "$NS_C" 10.1.1.4/24 10.1.1.1
 

@@ -37,18 +37,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK/aws/iked.d" "$WORK/azure/iked.d"
 chmod 700 "$WORK"
 
-for ns in "$NS_A" "$NS_M" "$NS_Z"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip link add a0 netns "$NS_A" type veth peer name m0 netns "$NS_M"
-ip link add z0 netns "$NS_Z" type veth peer name m1 netns "$NS_M"
-ip -n "$NS_A" addr add $T1/24 dev a0
-ip -n "$NS_A" addr add $T2/24 dev a0
-ip -n "$NS_M" addr add 192.0.2.254/24 dev m0
-ip -n "$NS_M" addr add 203.0.113.254/24 dev m1
-ip -n "$NS_Z" addr add $AZ/24 dev z0
-for l in "$NS_A a0" "$NS_M m0" "$NS_M m1" "$NS_Z z0"; do set -- $l; ip -n "$1" link set "$2" up; done
-ip netns exec "$NS_M" sysctl -qw net.ipv4.ip_forward=1
-ip -n "$NS_A" route add default via 192.0.2.254
-ip -n "$NS_Z" route add default via 203.0.113.254
+routed_sites "$NS_A" "$T1 $T2" 192.0.2.254 "$NS_M" "$NS_Z" "$AZ" 203.0.113.254
 add_host ikb-ec2 "$NS_A" 10.2.1.10/24 10.2.1.1
 add_host ikb-vm "$NS_Z" 10.1.1.4/24 10.1.1.1
 

@@ -61,6 +61,25 @@ transfer_verified() {
 # add_host HOST_NS GW_NS HOST_CIDR GW_IP: a host (the VNet VM, the EC2 instance) in namespace
 # HOST_NS behind the gateway namespace GW_NS: a veth pair named HOST_NS / HOST_NS"g", the host at
 # HOST_CIDR with its default route via GW_IP, the gateway at GW_IP with forwarding on.
+# routed_sites NS_A "A_ADDRS" A_GW NS_M NS_Z Z_ADDR Z_GW: two gateway namespaces on either side of
+# a router namespace NS_M, each on its own /24: NS_A's veth a0 (one or more addresses) to NS_M's
+# m0 (A_GW), NS_Z's veth z0 (Z_ADDR) to NS_M's m1 (Z_GW); NS_M forwards, the gateways route
+# everything through it.
+routed_sites() {
+  local a=$1 a_addrs=$2 a_gw=$3 m=$4 z=$5 z_addr=$6 z_gw=$7 ip
+  for ns in "$a" "$m" "$z"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
+  ip link add a0 netns "$a" type veth peer name m0 netns "$m"
+  ip link add z0 netns "$z" type veth peer name m1 netns "$m"
+  for ip in $a_addrs; do ip -n "$a" addr add "$ip/24" dev a0; done
+  ip -n "$m" addr add "$a_gw/24" dev m0
+  ip -n "$m" addr add "$z_gw/24" dev m1
+  ip -n "$z" addr add "$z_addr/24" dev z0
+  ip -n "$a" link set a0 up; ip -n "$m" link set m0 up; ip -n "$m" link set m1 up; ip -n "$z" link set z0 up
+  ip netns exec "$m" sysctl -qw net.ipv4.ip_forward=1
+  ip -n "$a" route add default via "$a_gw"
+  ip -n "$z" route add default via "$z_gw"
+}
+
 add_host() {
   local prefix=${3#*/}
   ip netns add "$1"
