@@ -134,10 +134,7 @@ CONF
 echo "== iked (AWS, BGP) and its BIRD; strongSwan + BIRD as the customer gateway"
 for side in aws cgw; do
   ns=$NS_A; [ $side = cgw ] && ns=$NS_C
-  bird -p -c "$WORK/$side/bird.conf"
-  ip netns exec "$ns" bird -f -c "$WORK/$side/bird.conf" -s "$WORK/$side/bird.ctl" -P "$WORK/$side/bird.pid" \
-    >"$WORK/$side/bird.out" 2>&1 </dev/null &
-  PIDS+=($!)
+  start_bird "$ns" "$WORK/$side/bird.conf" "$WORK/$side/bird.ctl"
 done
 wait_sockets "$WORK/aws/bird.ctl" "$WORK/cgw/bird.ctl"
 "$BIN/iked" --check --config "$WORK/aws/iked.toml"

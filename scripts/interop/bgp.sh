@@ -131,10 +131,7 @@ echo "== BIRD 2 in both gateway namespaces, then iked (aws waits, azure initiate
 bird --version 2>&1 | head -1
 for side in aws azure; do
   ns=$NS_A; [ $side = azure ] && ns=$NS_Z
-  bird -p -c "$WORK/$side/bird.conf"
-  ip netns exec "$ns" bird -f -c "$WORK/$side/bird.conf" -s "$WORK/$side/bird.ctl" -P "$WORK/$side/bird.pid" \
-    >"$WORK/$side/bird.out" 2>&1 </dev/null &
-  PIDS+=($!)
+  start_bird "$ns" "$WORK/$side/bird.conf" "$WORK/$side/bird.ctl"
 done
 wait_sockets "$WORK/aws/bird.ctl" "$WORK/azure/bird.ctl"
 "$BIN/iked" --check --config "$WORK/aws/iked.toml"

@@ -28,12 +28,9 @@ bgp_lab() {
   add_host "${p}ec2" "${p}aws" 10.2.1.10/16 10.2.0.1
 
   echo "== bgp: BIRD 2 on both gateways, then iked (AWS waits, Azure connects both tunnels)"
-  local side ns
+  local side
   for side in aws azure; do
-    ns="${p}$side"
-    ip netns exec "$ns" bird -f -c "$dir/bird-$side.conf" -s "$dir/$side-bird.ctl" -P "$dir/$side-bird.pid" \
-      >"$dir/$side-bird.out" 2>&1 </dev/null &
-    PIDS+=($!)
+    start_bird "${p}$side" "$dir/bird-$side.conf" "$dir/$side-bird.ctl"
   done
   wait_sockets "$dir/aws-bird.ctl" "$dir/azure-bird.ctl"
   lab_iked "${p}aws" "$dir/aws-vpn.toml" "$dir/aws.sock"

@@ -36,6 +36,16 @@ launch_iked() {
   wait_sockets "$4"
 }
 
+# start_bird NS CONF CTL: checks CONF with `bird -p`, then runs BIRD 2 in the foreground in NS in
+# the background (its pid in PIDS, for stop_all) with control socket CTL; pid file and output
+# beside CTL (CTL without .ctl, plus .pid and .out). Wait for CTL with wait_sockets.
+start_bird() {
+  local base=${3%.ctl}
+  bird -p -c "$2"
+  ip netns exec "$1" bird -f -c "$2" -s "$3" -P "$base.pid" >"$base.out" 2>&1 </dev/null &
+  PIDS+=($!)
+}
+
 # wait_sockets PATH...: up to 5 s for each unix socket to appear.
 wait_sockets() {
   local f i
