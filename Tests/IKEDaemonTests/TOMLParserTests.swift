@@ -104,6 +104,16 @@ import Testing
         #expect(failure("a = " + String(repeating: "[", count: 31) + String(repeating: "]", count: 31)) == nil)
     }
 
+    @Test func aKeyOfThousandsOfDottedPartsIsAnError() {
+        // Found by the config fuzz target: one 750-part header took over 10 s (the per-key work
+        // grew with the square of the parts), a hang for `iked --check` and a reload.
+        let deep = Array(repeating: "a", count: 10_000).joined(separator: ".")
+        #expect(failure("[\(deep)]")?.message.contains("dotted parts") == true)
+        #expect(failure("\(deep) = 1")?.message.contains("dotted parts") == true)
+        let limit = Array(repeating: "a", count: TOMLParser.maxDepth).joined(separator: ".")
+        #expect(failure("[\(limit)]\n\(limit) = 1") == nil, "the limit itself is allowed")
+    }
+
     @Test func crlfAndEmptyDocuments() throws {
         #expect(try parse("").isEmpty)
         #expect(try parse("\r\n# only a comment\r\n").isEmpty)

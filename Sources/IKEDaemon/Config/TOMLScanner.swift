@@ -57,10 +57,14 @@ struct TOMLScanner {
 
     // MARK: Keys
 
-    /// A dotted key: bare (`A-Za-z0-9_-`) or quoted parts, dots with optional spaces around.
+    /// A dotted key: bare (`A-Za-z0-9_-`) or quoted parts, dots with optional spaces around. At
+    /// most `TOMLParser.maxDepth` parts: each part is a table level, and the parser's work per
+    /// key grows with the square of the levels (the config fuzz target found a 750-part header
+    /// that took over 10 s).
     mutating func key() throws(TOMLParseError) -> [String] {
         var parts: [String] = []
         while true {
+            guard parts.count < TOMLParser.maxDepth else { throw error("a key has more than \(TOMLParser.maxDepth) dotted parts") }
             skipSpaces()
             guard let c = peek() else { throw error("a key is missing") }
             if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
