@@ -41,17 +41,7 @@ command -v conntrack >/dev/null || { echo "faults.sh needs conntrack (scripts/li
 stop_all
 rm -rf "$WORK"
 mkdir -p "$WORK/azure" "$WORK/aws"
-for ns in "$NS_A" "$NS_M" "$NS_B"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip link add ikf-a netns "$NS_A" type veth peer name ikf-ma netns "$NS_M"
-ip link add ikf-b netns "$NS_B" type veth peer name ikf-mb netns "$NS_M"
-ip -n "$NS_A" addr add 192.0.2.1/24 dev ikf-a
-ip -n "$NS_M" addr add 192.0.2.254/24 dev ikf-ma
-ip -n "$NS_M" addr add 198.51.100.254/24 dev ikf-mb
-ip -n "$NS_B" addr add 198.51.100.1/24 dev ikf-b
-for l in "$NS_A ikf-a" "$NS_M ikf-ma" "$NS_M ikf-mb" "$NS_B ikf-b"; do set -- $l; ip -n "$1" link set "$2" up; done
-ip -n "$NS_A" route add default via 192.0.2.254
-ip -n "$NS_B" route add default via 198.51.100.254
-ip netns exec "$NS_M" sysctl -qw net.ipv4.ip_forward=1
+routed_sites "$NS_A" 192.0.2.1 192.0.2.254 "$NS_M" "$NS_B" 198.51.100.1 198.51.100.254
 add_host "$NS_VM" "$NS_A" 10.1.1.4/16 10.1.0.1
 add_host "$NS_EC2" "$NS_B" 10.2.1.10/16 10.2.0.1
 PSK="faults-test-psk-$RANDOM$RANDOM"
@@ -270,12 +260,12 @@ ping_stop
 stop_daemons
 
 echo "== 3. the NAT in front of the Azure side changes its mapping (dpd_delay 30 s on both sides)"
-ip -n "$NS_M" addr add 198.51.100.253/24 dev ikf-mb
+ip -n "$NS_M" addr add 198.51.100.253/24 dev m1
 ip netns exec "$NS_M" nft -f - <<'NFT'
 table ip ikf-nat {
   chain postrouting {
     type nat hook postrouting priority srcnat;
-    oifname "ikf-mb" ip saddr 192.0.2.1 snat to 198.51.100.254
+    oifname "m1" ip saddr 192.0.2.1 snat to 198.51.100.254
   }
 }
 NFT
@@ -294,7 +284,7 @@ OLD=$(spis aws)
 sleep 1
 ip netns exec "$NS_M" nft -f - <<'NFT'
 flush chain ip ikf-nat postrouting
-add rule ip ikf-nat postrouting oifname "ikf-mb" ip saddr 192.0.2.1 snat to 198.51.100.253
+add rule ip ikf-nat postrouting oifname "m1" ip saddr 192.0.2.1 snat to 198.51.100.253
 NFT
 ip netns exec "$NS_M" conntrack -D -s 192.0.2.1 >/dev/null 2>&1 || true
 T_MAP=$(now)

@@ -28,21 +28,12 @@ trap_cleanup
 stop_all
 rm -rf "$WORK"
 mkdir -p "$WORK/azure" "$WORK/aws"
-for ns in "$NS_A" "$NS_M" "$NS_B"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip link add ikn-a netns "$NS_A" type veth peer name ikn-ma netns "$NS_M"
-ip link add ikn-b netns "$NS_B" type veth peer name ikn-mb netns "$NS_M"
-ip -n "$NS_A" addr add 192.0.2.1/24 dev ikn-a
-ip -n "$NS_M" addr add 192.0.2.254/24 dev ikn-ma
-ip -n "$NS_M" addr add 198.51.100.254/24 dev ikn-mb
-ip -n "$NS_B" addr add 198.51.100.1/24 dev ikn-b
-for l in "$NS_A ikn-a" "$NS_M ikn-ma" "$NS_M ikn-mb" "$NS_B ikn-b"; do set -- $l; ip -n "$1" link set "$2" up; done
-ip -n "$NS_A" route add default via 192.0.2.254
-ip netns exec "$NS_M" sysctl -qw net.ipv4.ip_forward=1
+routed_sites "$NS_A" 192.0.2.1 192.0.2.254 "$NS_M" "$NS_B" 198.51.100.1 198.51.100.254
 ip netns exec "$NS_M" nft -f - <<'NFT'
 table ip nat {
   chain postrouting {
     type nat hook postrouting priority srcnat;
-    oifname "ikn-mb" masquerade
+    oifname "m1" masquerade
   }
 }
 NFT
