@@ -70,7 +70,7 @@ scripts/interop/aws-connection.sh .build/debug ecmp
 
 echo "== BGP over both tunnels' inside addresses with BIRD 2: iked aws <-> iked azure, failover within the hold time, withdrawal on stop"
 scripts/interop/bgp.sh .build/debug
-echo "== BGP between iked aws and a customer gateway set up as AWS's download says (strongSwan + BIRD 2)"
+echo "== BGP between iked aws (two tunnels) and a customer gateway set up as AWS's download says (strongSwan + BIRD 2): failover, withdrawal"
 scripts/interop/bgp-strongswan.sh .build/debug
 
 echo "== systemd: the unit (verify, security), man pages, sd_notify, the unit's sandbox"
