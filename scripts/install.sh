@@ -8,7 +8,7 @@
 #   DESTDIR     stage everything under this directory (for packaging); systemctl is not run
 #   SYSCONFDIR  default /etc (the configuration goes to SYSCONFDIR/iked)
 #   UNITDIR     default /etc/systemd/system with PREFIX=/usr/local, else PREFIX/lib/systemd/system
-#   --no-build  install the binaries already in .build/release
+#   --no-build  install the binaries already built (BUILD_DIR, default .build/release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +35,7 @@ if [ "$BUILD" = 1 ]; then
     flock /tmp/iked-swift-build.lock swift build -c release --product iked
     flock /tmp/iked-swift-build.lock swift build -c release --product ikectl
 fi
-BIN=.build/release
+BIN="${BUILD_DIR:-.build/release}"
 for b in iked ikectl; do
     [ -x "$BIN/$b" ] || { echo "install.sh: $BIN/$b is missing; run without --no-build" >&2; exit 1; }
 done
@@ -56,6 +56,16 @@ trap 'rm -f "$unit_tmp"' EXIT
 sed -e "s#/usr/local/sbin/#$SBINDIR/#g" -e "s#/etc/iked/#$CONFDIR/#g" systemd/iked.service >"$unit_tmp"
 install -m 0644 "$unit_tmp" "$DESTDIR$UNITDIR/iked.service"
 
+# BGP through BIRD (docs/routing.md): the drop-in that lets iked write BIRD's include directory and
+# reach its socket, only where BIRD's group exists (a unit naming a missing group does not start).
+BIRD_DROPIN=""
+if getent group bird >/dev/null; then
+    BIRD_DROPIN="$UNITDIR/iked.service.d/bird.conf"
+    install -d -m 0755 "$DESTDIR$UNITDIR/iked.service.d"
+    install -m 0644 systemd/iked.service.d/bird.conf "$DESTDIR$BIRD_DROPIN"
+    [ -n "$DESTDIR" ] || install -d -m 0755 /etc/bird/iked.d
+fi
+
 install -m 0644 conf/iked.toml "$DESTDIR$CONFDIR/iked.toml.example"
 if [ -e "$DESTDIR$CONFDIR/iked.toml" ]; then
     echo "   kept the existing $CONFDIR/iked.toml"
@@ -66,6 +76,9 @@ install -m 0644 man/iked.toml.5 "$DESTDIR$MANDIR/man5/"
 
 echo "   $SBINDIR/iked, $SBINDIR/ikectl"
 echo "   $UNITDIR/iked.service"
+if [ -n "$BIRD_DROPIN" ]; then
+    echo "   $BIRD_DROPIN (BIRD is installed: iked may write /etc/bird/iked.d and use BIRD's socket)"
+fi
 echo "   $CONFDIR/iked.toml.example"
 echo "   $MANDIR/man8/iked.8, ikectl.8, $MANDIR/man5/iked.toml.5"
 

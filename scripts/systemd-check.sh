@@ -7,7 +7,9 @@
 # (scripts/lib/unit-sandbox.py: its system call filter, MemoryDenyWriteExecute, address families,
 # capability bounding set, ProtectSystem=strict, ProcSubset=pid), answers sd_notify, brings a
 # tunnel up with a second sandboxed iked and stops cleanly: the test for a machine where systemd
-# is not PID 1 (a container, CI), so `systemd-run -p ...` cannot be used.
+# is not PID 1 (a container, CI), so `systemd-run -p ...` cannot be used. The unit is judged with
+# the BIRD drop-in (systemd/iked.service.d/bird.conf) beside it, and scripts/install.sh is run
+# into a staging directory (DESTDIR) to check what it installs.
 #
 # Usage (as root): scripts/systemd-check.sh [BIN_DIR]   (default .build/debug)
 # IKED_SYSTEMD_KEEP=1 keeps the work directory; logs are printed on failure.
@@ -53,6 +55,10 @@ echo "== the unit: systemd-analyze verify and security"
 # point a copy of the unit at the built binaries and MANPATH at the checked-in pages.
 sed -e "s#/usr/local/sbin/#$BIN/#g" "$UNIT" >"$WORK/iked.service"
 check "the copy of the unit runs $BIN/iked" grep -q "^ExecStart=$BIN/iked --config /etc/iked/iked.toml\$" "$WORK/iked.service"
+# The BIRD drop-in beside it, as scripts/install.sh installs it where BIRD is: verify and security
+# below judge the unit together with it.
+mkdir -p "$WORK/iked.service.d"
+cp "$REPO/systemd/iked.service.d/bird.conf" "$WORK/iked.service.d/bird.conf"
 mkdir -p "$WORK/man/man5" "$WORK/man/man8"
 cp "$REPO/man/iked.8" "$REPO/man/ikectl.8" "$WORK/man/man8/"
 cp "$REPO/man/iked.toml.5" "$WORK/man/man5/"
@@ -63,6 +69,8 @@ set -e
 check "systemd-analyze verify exits 0" test "$verify_rc" = 0
 check "systemd-analyze verify prints nothing" test -z "$verify_out"
 [ -z "$verify_out" ] || printf '%s\n' "$verify_out" | sed 's/^/        /'
+check "systemd-analyze verify loads the BIRD drop-in" sh -c \
+    "cd '$WORK' && MANPATH='$WORK/man' SYSTEMD_LOG_LEVEL=debug timeout 60 systemd-analyze verify '$WORK/iked.service' 2>&1 | grep -qF 'DropIn Path: $WORK/iked.service.d/bird.conf'"
 
 security_out="$(cd "$WORK" && timeout 60 systemd-analyze security --offline=true "$WORK/iked.service" 2>&1 || true)"
 exposure="$(printf '%s\n' "$security_out" | sed -n 's/.*Overall exposure level for iked.service: \([0-9.]*\).*/\1/p')"
@@ -76,6 +84,23 @@ for line in 'Type=notify' 'DeviceAllow=/dev/net/tun rw' 'DevicePolicy=closed' 'R
     'ExecReload=/bin/kill -HUP $MAINPID'; do
     check "the unit has $line" grep -qxF "$line" "$UNIT"
 done
+
+echo "== scripts/install.sh into a staging directory (DESTDIR, the binaries under test)"
+DESTDIR="$WORK/stage" BUILD_DIR="$BIN" "$REPO/scripts/install.sh" --no-build >"$WORK/install.out"
+staged() { test -f "$WORK/stage/$1"; }
+for f in usr/local/sbin/iked usr/local/sbin/ikectl etc/systemd/system/iked.service etc/iked/iked.toml.example \
+    usr/local/share/man/man8/iked.8 usr/local/share/man/man5/iked.toml.5; do
+    check "install.sh staged /$f" staged "$f"
+done
+check "the installed unit runs /usr/local/sbin/iked" grep -qx 'ExecStart=/usr/local/sbin/iked --config /etc/iked/iked.toml' "$WORK/stage/etc/systemd/system/iked.service"
+check "the configuration directory is mode 700 (it will hold keys)" test "$(stat -c %a "$WORK/stage/etc/iked")" = 700
+if getent group bird >/dev/null; then
+    check "with a bird group, install.sh installs the BIRD drop-in" \
+        cmp -s "$REPO/systemd/iked.service.d/bird.conf" "$WORK/stage/etc/systemd/system/iked.service.d/bird.conf"
+else
+    check "without a bird group, install.sh leaves the BIRD drop-in out (the unit would not start)" \
+        test ! -e "$WORK/stage/etc/systemd/system/iked.service.d/bird.conf"
+fi
 
 echo "== man pages: mandoc -T lint, man --warnings"
 for page in man/iked.8 man/ikectl.8 man/iked.toml.5; do
