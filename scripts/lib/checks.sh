@@ -68,9 +68,6 @@ transfer_verified() {
   test -s "$WORK/recv.out" && test "$(cut -d' ' -f1,2 "$WORK/send.out")" = "$(cat "$WORK/recv.out")"
 }
 
-# add_host HOST_NS GW_NS HOST_CIDR GW_IP: a host (the VNet VM, the EC2 instance) in namespace
-# HOST_NS behind the gateway namespace GW_NS: a veth pair named HOST_NS / HOST_NS"g", the host at
-# HOST_CIDR with its default route via GW_IP, the gateway at GW_IP with forwarding on.
 # routed_sites NS_A "A_ADDRS" A_GW NS_M NS_Z Z_ADDR Z_GW: two gateway namespaces on either side of
 # a router namespace NS_M, each on its own /24: NS_A's veth a0 (one or more addresses) to NS_M's
 # m0 (A_GW), NS_Z's veth z0 (Z_ADDR) to NS_M's m1 (Z_GW); NS_M forwards, the gateways route
@@ -90,6 +87,9 @@ routed_sites() {
   ip -n "$z" route add default via "$z_gw"
 }
 
+# add_host HOST_NS GW_NS HOST_CIDR GW_IP: a host (the VNet VM, the EC2 instance) in namespace
+# HOST_NS behind the gateway namespace GW_NS: a veth pair named HOST_NS / HOST_NS"g", the host at
+# HOST_CIDR with its default route via GW_IP, the gateway at GW_IP with forwarding on.
 add_host() {
   local prefix=${3#*/}
   ip netns add "$1"
