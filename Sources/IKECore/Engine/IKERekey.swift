@@ -147,6 +147,7 @@ extension IKESA {
                                          nonceR: nonceR, spiI: spiI, spiR: spiR, originalInitiator: originalInitiator)
         sa.peerID = peerID
         sa.udpEncapsulation = udpEncapsulation
+        sa.peerFloated = peerFloated
         sa.localBehindNAT = localBehindNAT
         sa.peerSupportsFragmentation = peerSupportsFragmentation
         sa.establishedAt = now

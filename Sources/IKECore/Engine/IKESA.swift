@@ -61,6 +61,9 @@ final class IKESA {
     var local: Endpoint
     var remote: Endpoint
     var udpEncapsulation = false
+    /// An authenticated message has come over UDP encapsulation: the peer's switch to its NAT-T
+    /// port (§2.23) is behind us, so a later new source is a NAT mapping change.
+    var peerFloated = false
     var localBehindNAT = false
     var peerSupportsFragmentation = false
     var keying: IKEKeying?
@@ -308,11 +311,16 @@ final class IKESA {
         livenessGiveUpAt = nil
         probe = nil
         if udpEncapsulation, from != remote, from.port != Endpoint.ikePort {
-            log(.info, "peer moved from \(remote) to \(from) (NAT mapping changed)")
+            if peerFloated {
+                log(.info, "peer moved from \(remote) to \(from) (NAT mapping changed)")
+            } else {
+                log(.info, "peer floated from \(remote) to \(from) (its NAT-T port, RFC 7296 §2.23)")
+            }
             remote = from
             for i in children.indices { children[i].info.remote = from }
             context.events.append(.encapsulationChanged(id, local: local, remote: remote, udpEncapsulation: true))
         }
+        if udpEncapsulation { peerFloated = true }
     }
 
     private func handleResponse(_ exchange: PendingExchange, header h: IKEHeader, payloads: [Payload], now: Duration) {

@@ -30,6 +30,8 @@ import Testing
         #expect(b.remote == Endpoint(address: [203, 0, 113, 5], port: 44500), "B answers the NAT's mapping of 4500")
         #expect(pair.log(.a, containing: "NAT detected (local true, remote false)"))
         #expect(pair.log(.b, containing: "NAT detected (local false, remote true)"))
+        #expect(pair.log(.b, containing: "peer floated from 203.0.113.5:"), "B logs A's switch to its NAT-T port as such")
+        #expect(!pair.log(.b, containing: "NAT mapping changed"), "and not as a change of the NAT's mapping")
         let child = try #require(pair.a.childSAs().first)
         #expect(child.udpEncapsulation && child.remote.port == 4500)
         let auth = pair.sent[.a]!.filter { (try? IKEHeader.decode($0.bytes))?.exchangeType == .ikeAuth }
