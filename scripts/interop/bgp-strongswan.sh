@@ -249,6 +249,8 @@ check "iked's status: tunnel 1's session is no longer Established" not_establish
 echo "== heal the cut: both tunnels carry BGP again"
 ip netns exec "$NS_M" nft delete table inet cut
 heal_ms=$(now_ms)
+# The IPsec SAs outlive the short cut; BGP is back when the customer's BIRD takes a session again:
+# its error wait time is BIRD's default (60 s after the hold timer fired), as AWS's download leaves it.
 check "all four BGP sessions are Established again" wait_for 90 all_established
 check "the routes go through both tunnels again (ECMP)" wait_for 10 both_ways
 echo "  both tunnels carry BGP again $(( $(now_ms) - heal_ms )) ms after the heal"
