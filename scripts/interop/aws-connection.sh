@@ -136,7 +136,6 @@ field() {
   ctl status --json | python3 -c "import json,sys; t=[t for t in json.load(sys.stdin)['tunnels'] if t['name']=='$1'][0]; print($2)"
 }
 both_up() { [ "$(field vpn-1 "t['state']")" = up ] && [ "$(field vpn-2 "t['state']")" = up ]; }
-wait_for() { local i; for i in $(seq 1 "$1"); do "${@:2}" && return 0; sleep 1; done; return 1; }
 packets_in() { field "$1" "sum(c['packets_in'] for c in t['child_sas'])"; }
 pings_ok() { ip netns exec icf-vm ping -c "${1:-3}" -i 0.3 -W 1 10.2.1.10 >/dev/null 2>&1; }
 
@@ -162,10 +161,7 @@ check "ikectl export vpn --format aws-generic lists both tunnels" sh -c "grep -q
 
 echo "== cut tunnel 1's AWS outside address ($T1) in the middle namespace"
 before2=$(packets_in vpn-2)
-ip netns exec "$NS_M" nft add table inet cut
-ip netns exec "$NS_M" nft add chain inet cut f '{ type filter hook forward priority 0; }'
-ip netns exec "$NS_M" nft add rule inet cut f ip saddr $T1 drop
-ip netns exec "$NS_M" nft add rule inet cut f ip daddr $T1 drop
+cut_address "$NS_M" $T1
 cut_at=$(date +%s)
 # One ping a second until 5 in a row pass through (DPD: 10 s idle + 40 s on the AWS side).
 back=""
@@ -182,7 +178,7 @@ check "tunnel 2 is the preferred one in status" test "$(field vpn-2 "t['preferre
 ctl status || true
 
 echo "== heal the cut: tunnel 1 returns (the customer gateway retries forever) and takes the traffic back"
-ip netns exec "$NS_M" nft delete table inet cut
+heal_cut "$NS_M"
 check "both tunnels are up again" wait_for 60 both_up
 expected_route() { [ "$(preferred_route)" = "$1" ]; }
 if [ "$MODE" = ecmp ]; then

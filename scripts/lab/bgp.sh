@@ -52,30 +52,17 @@ bgp_lab() {
   check "ping EC2 10.2.1.10 -> VM 10.1.1.4" lab_ping "${p}ec2" 10.1.1.4
 
   echo "== bgp: cut tunnel 1 (198.51.100.10) on the internet; BGP moves the traffic to tunnel 2"
-  ip netns exec "${p}inet" nft -f - <<'NFT'
-table inet cut {
-  chain f {
-    type filter hook forward priority 0;
-    ip saddr 198.51.100.10 drop
-    ip daddr 198.51.100.10 drop
-  }
-}
-NFT
-  local start=$SECONDS back=""
-  while [ $((SECONDS - start)) -le 35 ]; do
-    if bgp_routes "${p}azure" 10.2.0.0/16 "ike-aws-2 " && bgp_routes "${p}aws" 10.1.0.0/16 "ike-vpn-2 " \
-       && ip netns exec "${p}vm" ping -c 1 -W 1 10.2.1.10 >/dev/null 2>&1; then
-      back=$((SECONDS - start)); break
-    fi
-    sleep 0.5
-  done
+  cut_address "${p}inet" 198.51.100.10
+  on_tunnel2() { bgp_routes "${p}azure" 10.2.0.0/16 "ike-aws-2 " && bgp_routes "${p}aws" 10.1.0.0/16 "ike-vpn-2 "; }
+  local back=""
+  wait_moved 35000 on_tunnel2 "${p}vm" 10.2.1.10 && back=$(( (BACK_MS + 999) / 1000 ))
   echo "  the ping goes over tunnel 2 after ${back:-more than 35} s (BGP hold time 30 s)"
   check "the ping is back over tunnel 2 within the hold time + 5 s (35 s)" test -n "$back"
   lab_status "AWS VPN connection, tunnel 1 cut" "$dir/aws.sock"
   echo
 
   echo "== bgp: heal the cut; both tunnels carry BGP and traffic again"
-  ip netns exec "${p}inet" nft delete table inet cut
+  heal_cut "${p}inet"
   check "all four BGP sessions are Established again" bgp_wait 60 bgp_all_established "$dir"
   check "the VNet's route to the VPC goes over both tunnels again" \
     bgp_wait 10 bgp_routes "${p}azure" 10.2.0.0/16 "ike-aws-1 ike-aws-2 "

@@ -12,6 +12,45 @@ check() {
   if "$@"; then echo "  PASS  $what"; else echo "  FAIL  $what"; FAILS=$((FAILS + 1)); fi
 }
 
+# wait_for SECONDS COMMAND...: runs COMMAND once a second until it succeeds, at most SECONDS times.
+wait_for() { local i; for i in $(seq 1 "$1"); do "${@:2}" && return 0; sleep 1; done; return 1; }
+
+# now_ms: the clock in milliseconds, for measured intervals.
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# cut_address ROUTER_NS ADDR: the router namespace drops every forwarded packet from or to ADDR
+# (nftables table inet cut), the way a tunnel's outside address goes dark; sets CUT_MS.
+# heal_cut ROUTER_NS removes the table.
+cut_address() {
+  ip netns exec "$1" nft -f - <<NFT
+table inet cut {
+  chain f {
+    type filter hook forward priority 0;
+    ip saddr $2 drop
+    ip daddr $2 drop
+  }
+}
+NFT
+  CUT_MS=$(now_ms)
+}
+heal_cut() { ip netns exec "$1" nft delete table inet cut; }
+
+# wait_moved LIMIT_MS MOVED_FN HOST_NS DEST: after cut_address, polls every 0.2 s for LIMIT_MS
+# until MOVED_FN succeeds (the routes have left the cut tunnel) and then one ping from HOST_NS to
+# DEST is answered. Sets MOVED_MS (routes moved) and BACK_MS (ping answered), in ms after the cut,
+# or leaves them empty.
+wait_moved() {
+  MOVED_MS="" BACK_MS=""
+  while [ $(( $(now_ms) - CUT_MS )) -lt "$1" ]; do
+    if "$2"; then
+      [ -n "$MOVED_MS" ] || MOVED_MS=$(( $(now_ms) - CUT_MS ))
+      if ip netns exec "$3" ping -c 1 -W 1 "$4" >/dev/null 2>&1; then BACK_MS=$(( $(now_ms) - CUT_MS )); return 0; fi
+    fi
+    sleep 0.2
+  done
+  return 1
+}
+
 # Stops every process in PIDS and deletes every namespace in NAMESPACES.
 stop_all() {
   local p ns
