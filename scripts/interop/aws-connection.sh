@@ -71,38 +71,10 @@ chmod 600 "$WORK/iked.toml"
 # The customer gateway, as AWS's strongSwan download sets it (ipsec.conf there, swanctl here).
 # dpdtimeout 30 s becomes charon's retransmission schedule (4 + 5.6 + 7.8 + 11 s).
 swan_conf "$WORK/swan" "retransmit_timeout = 4" "retransmit_base = 1.4" "retransmit_tries = 3"
-tunnel_conf() {  # NAME AWS_ADDRESS
-  cat <<CONF
-  $1 {
-    version = 2
-    local_addrs = $CGW
-    remote_addrs = $2
-    proposals = aes128-sha1-modp2048
-    rekey_time = 8h
-    dpd_delay = 10s
-    keyingtries = 0
-    encap = yes
-    local { auth = psk
-      id = $CGW }
-    remote { auth = psk
-      id = $2 }
-    children {
-      $1 {
-        local_ts = 0.0.0.0/0
-        remote_ts = 0.0.0.0/0
-        esp_proposals = aes128-sha1-modp2048
-        rekey_time = 1h
-        dpd_action = restart
-        start_action = start
-      }
-    }
-  }
-CONF
-}
 {
   echo "connections {"
-  tunnel_conf tunnel1 $T1
-  tunnel_conf tunnel2 $T2
+  swan_aws_tunnel tunnel1 $CGW $T1
+  swan_aws_tunnel tunnel2 $CGW $T2
   echo "}"
   echo "secrets {"
   echo "  ike-1 { id = $T1"$'\n'"    secret = \"$PSK1\" }"
@@ -131,10 +103,7 @@ launch_iked "$NS_A" "$WORK/iked.toml" "$WORK/iked.log" "$WORK/iked.sock"
 swan_start "$NS_C" "$WORK/swan"
 
 ctl() { "$BIN/ikectl" --socket "$WORK/iked.sock" "$@"; }
-# field TUNNEL EXPR: a Python expression over the tunnel's status JSON object t.
-field() {
-  ctl status --json | python3 -c "import json,sys; t=[t for t in json.load(sys.stdin)['tunnels'] if t['name']=='$1'][0]; print($2)"
-}
+field() { tunnel_field "$WORK/iked.sock" "$@"; }  # TUNNEL EXPR
 both_up() { [ "$(field vpn-1 "t['state']")" = up ] && [ "$(field vpn-2 "t['state']")" = up ]; }
 packets_in() { field "$1" "sum(c['packets_in'] for c in t['child_sas'])"; }
 pings_ok() { ip netns exec icf-vm ping -c "${1:-3}" -i 0.3 -W 1 10.2.1.10 >/dev/null 2>&1; }

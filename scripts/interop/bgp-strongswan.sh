@@ -78,50 +78,15 @@ inside_address = "169.254.22.1/30"
 psk = "$PSK2"
 CONF
 chmod 600 "$WORK/aws/iked.toml"
-cat >"$WORK/aws/bird.conf" <<CONF
-router id $T1;
-log "$WORK/aws/bird.log" all;
-protocol device {}
-protocol kernel {
-  ipv4 { export where proto !~ "iked_*_announce"; };
-  merge paths on;
-}
-include "$WORK/aws/iked.d/*.conf";
-CONF
+iked_bird_conf "$WORK/aws" $T1
 
 # The customer gateway's strongSwan, as AWS's strongSwan download sets up each tunnel (swanctl
 # form; dpdtimeout 30 s becomes charon's retransmission schedule), one charon per tunnel.
 tunnel_conf() {  # NAME AWS_ADDRESS PSK
-  cat <<CONF
-connections {
-  $1 {
-    version = 2
-    local_addrs = $CGW
-    remote_addrs = $2
-    proposals = aes128-sha1-modp2048
-    rekey_time = 8h
-    dpd_delay = 10s
-    keyingtries = 0
-    encap = yes
-    local { auth = psk
-      id = $CGW }
-    remote { auth = psk
-      id = $2 }
-    children {
-      $1 {
-        local_ts = 0.0.0.0/0
-        remote_ts = 0.0.0.0/0
-        esp_proposals = aes128-sha1-modp2048
-        rekey_time = 1h
-        dpd_action = restart
-        start_action = start
-      }
-    }
-  }
-}
-secrets { ike-1 { id = $2
-  secret = "$3" } }
-CONF
+  echo "connections {"
+  swan_aws_tunnel "$1" $CGW "$2"
+  echo "}"
+  echo "secrets { ike-1 { id = $2"$'\n'"  secret = \"$3\" } }"
 }
 retransmit=("retransmit_timeout = 4" "retransmit_base = 1.4" "retransmit_tries = 3")
 swan_conf "$WORK/swan1" "${retransmit[@]}"
@@ -178,9 +143,7 @@ launch_iked "$NS_A" "$WORK/aws/iked.toml" "$WORK/aws/iked.log" "$WORK/aws/iked.s
 AWS_PID=$IKED_PID
 
 ctl() { "$BIN/ikectl" --socket "$WORK/aws/iked.sock" "$@"; }
-field() {  # TUNNEL EXPR: a Python expression over the tunnel's status JSON object t
-  ctl status --json | python3 -c "import json,sys; t=[t for t in json.load(sys.stdin)['tunnels'] if t['name']=='$1'][0]; print($2)"
-}
+field() { tunnel_field "$WORK/aws/iked.sock" "$@"; }  # TUNNEL EXPR
 up() { [ "$(field "$1" "t['state']")" = up ]; }
 tuns() { ip -n "$NS_C" -o link show type tun | grep -oE 'ipsec[0-9]+' | sort | tr '\n' ' '; }
 

@@ -102,22 +102,8 @@ psk = "$PSK2"
 CONF
 chmod 600 "$WORK/aws/iked.toml" "$WORK/azure/iked.toml"
 
-# Each gateway's bird.conf: what docs/routing.md asks an operator to add (the include and a
-# kernel protocol with merge paths that leaves iked's announce routes out), plus a router ID.
-bird_conf() {  # SIDE ROUTER_ID
-  cat <<CONF
-router id $2;
-log "$WORK/$1/bird.log" all;
-protocol device {}
-protocol kernel {
-  ipv4 { export where proto !~ "iked_*_announce"; };
-  merge paths on;
-}
-include "$WORK/$1/iked.d/*.conf";
-CONF
-}
-bird_conf aws $T1 >"$WORK/aws/bird.conf"
-bird_conf azure $AZ >"$WORK/azure/bird.conf"
+iked_bird_conf "$WORK/aws" $T1
+iked_bird_conf "$WORK/azure" $AZ
 
 echo "== iked --check refuses an Azure tunnel that would initiate BGP, naming the key"
 sed -e 's/^keepalive = "2s"/&\npassive = false/' "$WORK/azure/iked.toml" >"$WORK/bad.toml"
@@ -142,10 +128,7 @@ launch_iked "$NS_Z" "$WORK/azure/iked.toml" "$WORK/azure/iked.log" "$WORK/azure/
 AZURE_PID=$IKED_PID
 
 ctl() { local side=$1; shift; "$BIN/ikectl" --socket "$WORK/$side/iked.sock" "$@"; }
-# field SIDE TUNNEL EXPR: a Python expression over the tunnel's status JSON object t.
-field() {
-  ctl "$1" status --json | python3 -c "import json,sys; t=[t for t in json.load(sys.stdin)['tunnels'] if t['name']=='$2'][0]; print($3)"
-}
+field() { local side=$1; shift; tunnel_field "$WORK/$side/iked.sock" "$@"; }  # SIDE TUNNEL EXPR
 birdc_() { local side=$1; shift; birdc -s "$WORK/$side/bird.ctl" "$@"; }
 # devs NS PREFIX: the tunnel interfaces the kernel route to PREFIX goes through, sorted.
 devs() { ip -n "$1" route show "$2" | grep -oE 'dev ike-[a-z0-9-]+' | sed 's/dev //' | sort | tr '\n' ' '; }

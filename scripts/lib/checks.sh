@@ -51,6 +51,29 @@ wait_moved() {
   return 1
 }
 
+# tunnel_field SOCKET TUNNEL EXPR: prints the Python expression EXPR over tunnel TUNNEL's object t
+# in `ikectl status --json` of the iked whose control socket is SOCKET.
+tunnel_field() {
+  "$BIN/ikectl" --socket "$1" status --json | python3 -c \
+    "import json,sys; t=[t for t in json.load(sys.stdin)['tunnels'] if t['name']==sys.argv[1]][0]; print(eval(sys.argv[2]))" "$2" "$3"
+}
+
+# iked_bird_conf DIR ROUTER_ID: DIR/bird.conf as docs/routing.md asks an operator for (a kernel
+# protocol with merge paths that leaves iked's announce routes out, and the include of iked's
+# fragments in DIR/iked.d), plus a router ID and a log in DIR.
+iked_bird_conf() {
+  cat >"$1/bird.conf" <<CONF
+router id $2;
+log "$1/bird.log" all;
+protocol device {}
+protocol kernel {
+  ipv4 { export where proto !~ "iked_*_announce"; };
+  merge paths on;
+}
+include "$1/iked.d/*.conf";
+CONF
+}
+
 # Stops every process in PIDS and deletes every namespace in NAMESPACES.
 stop_all() {
   local p ns

@@ -81,6 +81,39 @@ secrets { ike-iked { id-a = $8
 CONF
 }
 
+# swan_aws_tunnel NAME CGW AWS_ADDRESS: one connection of swanctl.conf's connections section, as
+# AWS's strongSwan download sets up each tunnel of a VPN connection (ipsec.conf there): 0.0.0.0/0
+# selectors both ways, AES128/SHA1 with PFS (group 14), 8 h / 1 h lifetimes, DPD every 10 s with
+# restart, retries forever, PSK identities by address; the key goes in the secrets section.
+swan_aws_tunnel() {
+  cat <<CONF
+  $1 {
+    version = 2
+    local_addrs = $2
+    remote_addrs = $3
+    proposals = aes128-sha1-modp2048
+    rekey_time = 8h
+    dpd_delay = 10s
+    keyingtries = 0
+    encap = yes
+    local { auth = psk
+      id = $2 }
+    remote { auth = psk
+      id = $3 }
+    children {
+      $1 {
+        local_ts = 0.0.0.0/0
+        remote_ts = 0.0.0.0/0
+        esp_proposals = aes128-sha1-modp2048
+        rekey_time = 1h
+        dpd_action = restart
+        start_action = start
+      }
+    }
+  }
+CONF
+}
+
 # swan DIR ARGS...: swanctl against the instance in DIR.
 swan() { local dir=$1; shift; swanctl "$@" --uri "unix://$dir/charon.vici"; }
 
