@@ -155,6 +155,8 @@ check "the first charon's TUN is ipsec0" wait_for 5 test "$(tuns)" = "ipsec0 "
 swan_start "$NS_C" "$WORK/swan2"
 check "tunnel 2 comes up from the same address (IKE ports 501/4501)" wait_for 30 up vpn-2
 check "the second charon's TUN is ipsec1" wait_for 5 test "$(tuns)" = "ipsec0 ipsec1 "
+check "iked has tunnel 1's peer at 198.51.100.1:4500 and tunnel 2's at 198.51.100.1:4501 (status ike_sa.remote)" \
+  test "$(field vpn-1 "t['ike_sa']['remote']") $(field vpn-2 "t['ike_sa']['remote']")" = "198.51.100.1:4500 198.51.100.1:4501"
 ip -n "$NS_C" addr add 169.254.21.2/30 dev ipsec0
 ip -n "$NS_C" addr add 169.254.22.2/30 dev ipsec1
 
