@@ -100,16 +100,6 @@ else: print('in=%s out=%s' % (c[0]['spi_in'], c[0]['spi_out']) if len(c) == 1 el
 }
 iked_drops() { ctl status --json | python3 -c "import json,sys; print(sum((json.load(sys.stdin).get('drops') or {}).values()))"; }
 
-wait_for() { # PATTERN FILE SECONDS [COUNT]
-  local i n
-  for i in $(seq 1 $(($3 * 10))); do
-    n=$(grep -Ec "$1" "$2" 2>/dev/null || true)
-    [ "$n" -ge "${4:-1}" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
 # The SPIs of iked's current Child SA ("in=... out=..." of its last install or rekey event).
 peer_child() { iked_field child; }
 # charon's view: "in=<its inbound> out=<its outbound>", only for INSTALLED Child SAs.
