@@ -13,6 +13,11 @@ int clinux_epoll_add(int ep, int fd) {
     return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
 }
 
+int clinux_epoll_watch(int ep, int fd, int writable) {
+    struct epoll_event e = { .events = EPOLLIN | (writable ? EPOLLOUT : 0), .data = { .fd = fd } };
+    return epoll_ctl(ep, EPOLL_CTL_MOD, fd, &e);
+}
+
 int clinux_epoll_remove(int ep, int fd) {
     return epoll_ctl(ep, EPOLL_CTL_DEL, fd, 0);
 }

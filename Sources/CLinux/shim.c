@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CLinux.h"
 #include <sys/prctl.h>
+#include <signal.h>
 
 int clinux_set_not_dumpable(void) {
     return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -17,6 +18,10 @@ int clinux_termination_signalfd(void) {
     sigaddset(&mask, SIGINT);
     sigaddset(&mask, SIGHUP);
     if (sigprocmask(SIG_BLOCK, &mask, 0) != 0) return -1;
+    /* A control or metrics client that goes away before its answer makes write(2) fail with
+       EPIPE instead of killing the daemon (systemd ignores SIGPIPE for us; a shell does not).
+       clinux_spawn gives children the default action back. */
+    signal(SIGPIPE, SIG_IGN);
     return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 

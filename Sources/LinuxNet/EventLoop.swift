@@ -6,8 +6,9 @@ import Glibc
 /// epoll(7) for the daemon's loop: descriptors are registered once, when they come (sockets,
 /// TUNs, control clients), and each wait fills a preallocated array, so a turn costs the same
 /// with 1 tunnel as with 1,000 (poll(2) rebuilt and scanned every descriptor per turn).
-/// Level-triggered, readable only, like the poll loop it replaces: a reader that leaves data
-/// behind is woken again. Not thread-safe; one loop owns it.
+/// Level-triggered, like the poll loop it replaces: a reader that leaves data behind is woken
+/// again. Readable only, unless `watch(_:writable:)` asks for writability too (a metrics client
+/// with a response still to send). Not thread-safe; one loop owns it.
 public final class EventLoop {
     public let fd: Int32
     /// The most descriptors one `wait` reports; the rest stay ready for the next.
@@ -31,6 +32,11 @@ public final class EventLoop {
     @discardableResult
     public func register(_ fd: Int32) -> Bool {
         clinux_epoll_add(self.fd, fd) == 0 || errno == EEXIST
+    }
+
+    /// Also wakes for `fd` while it is writable (or no longer); it must be registered.
+    public func watch(_ fd: Int32, writable: Bool) {
+        _ = clinux_epoll_watch(self.fd, fd, writable ? 1 : 0)
     }
 
     /// Stops watching `fd` (a closed descriptor is dropped by the kernel on its own).

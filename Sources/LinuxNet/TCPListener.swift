@@ -4,8 +4,8 @@ import Glibc
 import CLinux
 import IKECore
 
-/// A listening TCP socket for the metrics endpoint. Connections are short: one request, one
-/// response, close. Owns its descriptor.
+/// A listening TCP socket for the metrics endpoint. Owns its descriptor; each accepted client
+/// is an `HTTPConnection` that the event loop serves without ever blocking on it.
 public final class TCPListener {
     public let fd: Int32
     public let local: Endpoint
@@ -23,32 +23,62 @@ public final class TCPListener {
 
     deinit { close(fd) }
 
-    /// Answers one pending HTTP request with `respond(path)` (status, body), if one is waiting.
-    /// Reads at most 8 KiB of request with a short timeout so a slow client cannot stall the loop.
-    public func serveOne(_ respond: (String) -> (status: String, body: String)) {
+    /// The next waiting client (non-blocking), or nil when none is.
+    public func accept() -> HTTPConnection? {
         let c = clinux_accept_nonblocking(fd)
-        guard c >= 0 else { return }
-        defer { close(c) }
-        var request: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 2048)
-        while request.count < 8192, !request.ends(with: [13, 10, 13, 10]) {
-            var p = pollfd(fd: c, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, 200) > 0 else { break }
-            let n = chunk.withUnsafeMutableBytes { read(c, $0.baseAddress, $0.count) }
-            guard n > 0 else { break }
-            request += chunk[..<n]
+        return c >= 0 ? HTTPConnection(fd: c) : nil
+    }
+}
+
+/// One client of the metrics endpoint: one request, one response, close. The request head is
+/// read as it arrives (at most 8 KiB) and the response written as the socket takes it, so a
+/// client that sends or reads slowly costs a descriptor, never the loop's time; the caller
+/// closes it at its deadline. Owns its descriptor.
+public final class HTTPConnection {
+    public let fd: Int32
+    private var request: [UInt8] = []
+    private var output: ArraySlice<UInt8>?
+
+    /// Where a client is after `advance`.
+    public enum Progress: Equatable, Sendable {
+        /// The request head is not complete yet: wait until the client is readable.
+        case reading
+        /// Part of the response is still to be sent: wait until the client is writable.
+        case writing
+        /// Answered, or gone: close it.
+        case finished
+    }
+
+    init(fd: Int32) { self.fd = fd }
+
+    deinit { close(fd) }
+
+    /// Reads what has arrived; once the head is complete (or 8 KiB, or the client stopped
+    /// sending) asks `respond(path)` for the answer (`path` is "" unless the request is a GET)
+    /// and writes what the socket takes. Call again when the client is readable or writable.
+    public func advance(_ respond: (String) -> (status: String, body: String)) -> Progress {
+        if output == nil {
+            var chunk = [UInt8](repeating: 0, count: 2048)
+            while request.count < 8192, !request.ends(with: [13, 10, 13, 10]) {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, 8192 - request.count)) }
+                if n > 0 { request += chunk[..<n]; continue }
+                if n < 0, errno == EAGAIN || errno == EINTR { return .reading }
+                if n < 0 || request.isEmpty { return .finished }
+                break   // end of stream after part of a request: answer what came
+            }
+            let line = String(decoding: request.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self).split(separator: " ")
+            let path = line.count >= 2 && line[0] == "GET" ? String(line[1]) : ""
+            let (status, body) = respond(path)
+            let head = "HTTP/1.1 \(status)\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+            output = Array((head + body).utf8)[...]
         }
-        let line = String(decoding: request.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self).split(separator: " ")
-        let path = line.count >= 2 && line[0] == "GET" ? String(line[1]) : ""
-        let (status, body) = respond(path)
-        let head = "HTTP/1.1 \(status)\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
-        var bytes = Array((head + body).utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { write(c, $0.baseAddress, $0.count) }
-            if n < 0, errno == EAGAIN { var p = pollfd(fd: c, events: Int16(POLLOUT), revents: 0); guard poll(&p, 1, 200) > 0 else { return }; continue }
-            guard n > 0 else { return }
-            bytes = bytes.dropFirst(n)
+        while let bytes = output, !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n > 0 { output = bytes.dropFirst(n); continue }
+            if n < 0, errno == EAGAIN || errno == EINTR { return .writing }
+            return .finished
         }
+        return .finished
     }
 }
 

@@ -43,6 +43,8 @@ public final class UnixConnection {
     public let fd: Int32
     private var pending: [UInt8] = []
     public private(set) var closed = false
+    /// A write failed or timed out: the client is not reading. Later writes return at once.
+    public private(set) var writeFailed = false
 
     init(fd: Int32) { self.fd = fd }
 
@@ -69,11 +71,14 @@ public final class UnixConnection {
             if n == 0 { closed = true }
             break
         }
+        // One pass, one removal: a megabyte of short lines costs linear time, not quadratic.
         var lines: [String] = []
-        while let i = pending.firstIndex(of: 10) {
-            lines.append(String(decoding: pending[..<i], as: UTF8.self))
-            pending.removeSubrange(...i)
+        var start = 0
+        while let i = pending[start...].firstIndex(of: 10) {
+            lines.append(String(decoding: pending[start..<i], as: UTF8.self))
+            start = i + 1
         }
+        pending.removeFirst(start)
         return lines
     }
 
@@ -91,24 +96,30 @@ public final class UnixConnection {
         }
     }
 
+    /// Sends one line (MSG_NOSIGNAL: a client gone away is an error, not a SIGPIPE). A client
+    /// that stops reading may not stall the daemon: after ~1 s of a full socket buffer the write
+    /// fails, the connection is marked `closed` and `writeFailed`, and later writes fail at once.
     @discardableResult
     public func write(line: String) -> Bool {
+        guard !writeFailed else { return false }
         var bytes = Array((line + "\n").utf8)[...]
         var waits = 0
         while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EAGAIN {
-                // A client that stops reading may not stall the daemon: give up after ~1 s.
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0, errno == EAGAIN || errno == EINTR {
                 waits += 1
-                guard waits <= 10 else { closed = true; return false }
+                guard waits <= 10 else { break }
                 var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
                 _ = poll(&p, 1, 100)
                 continue
             }
-            guard n > 0 else { return false }
+            guard n > 0 else { break }
             bytes = bytes.dropFirst(n)
         }
-        return true
+        if bytes.isEmpty { return true }
+        writeFailed = true
+        closed = true
+        return false
     }
 }
 

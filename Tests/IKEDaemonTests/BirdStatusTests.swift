@@ -46,6 +46,11 @@ import Testing
         #expect(BirdStatusParser.parse("Unable to connect to server control socket (/run/bird/bird.ctl): No such file or directory\n").isEmpty)
     }
 
+    @Test func routeCountsBeyondBIRDsThirtyTwoBitsAreNotBIRDs() {
+        #expect(BirdStatusParser.routeCounts("9223372036854775807 imported, 5 exported") == (nil, 5))
+        #expect(BirdStatusParser.routeCounts("4294967295 imported, -1 exported") == (4_294_967_295, nil))
+    }
+
     @Test func routeCountsWithFilteredRoutes() {
         #expect(BirdStatusParser.routeCounts("3 imported, 1 filtered, 2 exported, 3 preferred") == (3, 2))
     }

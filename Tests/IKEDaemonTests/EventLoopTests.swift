@@ -5,8 +5,8 @@ import Glibc
 #endif
 
 /// The daemon's epoll loop (LinuxNet/EventLoop) over a pipe: a registered descriptor is
-/// reported while it has input (level-triggered), an unregistered or closed one never, and a
-/// wait with nothing ready returns after its timeout.
+/// reported while it has input (level-triggered), or while it is writable when asked, an
+/// unregistered or closed one never, and a wait with nothing ready returns after its timeout.
 @Suite struct EventLoopTests {
     func pipePair() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]
@@ -38,6 +38,19 @@ import Glibc
         var byte: UInt8 = 1
         #expect(write(p.write, &byte, 1) == 1)
         loop.unregister(p.read)
+        #expect(loop.wait(timeout: .zero) == 0)
+    }
+
+    @Test func reportsWritabilityOnlyWhileAsked() throws {
+        let loop = try EventLoop()
+        let p = try pipePair()
+        defer { close(p.read); close(p.write) }
+        #expect(loop.register(p.write))
+        #expect(loop.wait(timeout: .zero) == 0, "an empty pipe's write end has no input")
+        loop.watch(p.write, writable: true)
+        #expect(loop.wait(timeout: .zero) == 1)
+        #expect(loop[0] == p.write)
+        loop.watch(p.write, writable: false)
         #expect(loop.wait(timeout: .zero) == 0)
     }
 

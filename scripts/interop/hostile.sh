@@ -11,7 +11,8 @@
 # return cookies fill the half-open limits. Checked: no ping lost, the same IKE SA still up,
 # each category counted exactly under its reason in `ikectl status --json` and the metrics,
 # half-open SAs never above cookie_threshold during the flood and never above the limits, the
-# SAs back to the legitimate ones once the half-open ones expire, and A's memory flat.
+# SAs back to the legitimate ones once the half-open ones expire, and A's memory flat. Last,
+# local clients that stall (scripts/interop/stall-clients.py) must not hold A's loop.
 #
 # Usage (as root): scripts/interop/hostile.sh [BIN_DIR]   (default .build/debug)
 # Only addresses inside the namespaces it makes are ever sent to.
@@ -284,6 +285,26 @@ RSS_B1=$(rss "$PID_B")
 echo "        RSS of A: $RSS_A0 kB before, $RSS_A1 kB after; of B: $RSS_B0 kB, $RSS_B1 kB"
 check "A's memory bounded: RSS grew by less than 16 MiB" test $((RSS_A1 - RSS_A0)) -lt 16384
 check "both daemons answer ikectl" sh -c "'$BIN/ikectl' --socket '$WORK/a.sock' status >/dev/null && '$BIN/ikectl' --socket '$WORK/b.sock' status >/dev/null"
+
+echo "== local clients that stall: slow and idle metrics clients, a control client that never reads"
+# 24 metrics clients sending a header every 150 ms and never ending it, 8 idle ones (iked keeps
+# 16 and closes the oldest), one control client flooding requests without reading the answers,
+# and control clients that leave before theirs (SIGPIPE, were it not ignored). A control client
+# and a scraper that behave must still be answered, the ping must lose nothing, and the
+# watchdog-bound loop may stall at most for the flooder's one 1 s write timeout.
+ip netns exec "$NS_EC2" ping -q -c 100 -i 0.1 -W 3 10.1.1.4 >"$WORK/stall-ping.out" 2>&1 &
+STALL_PING=$!
+ip netns exec "$NS_A" python3 "$REPO/scripts/interop/stall-clients.py" "$WORK/a.sock" 9816 8 "$WORK/stall.json" \
+  >"$WORK/stall.out" 2>&1 && stall_rc=0 || stall_rc=$?
+cat "$WORK/stall.out"
+wait "$STALL_PING" || true
+check "every request of the well-behaved control client and scraper was answered" test "$stall_rc" = 0
+check "... each within 2.5 s" python3 -c "
+import json; d = json.load(open('$WORK/stall.json')); assert max(d['control'] + d['scrapes']) < 2.5"
+check "the ping through the tunnel lost nothing meanwhile" grep -q ' 0% packet loss' "$WORK/stall-ping.out"
+ctl_a status --json >"$WORK/stall-status.json" || true
+check "A is still running and holds the same IKE SA" test \
+  "$(kill -0 "$PID_A" && q "$WORK/stall-status.json" "main['ike_sa']['spi_i']")" = "$(q "$WORK/before.json" "main['ike_sa']['spi_i']")"
 
 # The metrics endpoint shows the same totals by reason.
 ip netns exec "$NS_A" python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9816/metrics', timeout=5).read().decode())" >"$WORK/metrics.txt" 2>&1 || true

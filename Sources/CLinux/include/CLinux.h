@@ -11,7 +11,7 @@
 // accept4(2) with close-on-exec and non-blocking set.
 int clinux_accept_nonblocking(int fd);
 
-// signalfd(2) for SIGTERM, SIGINT and SIGHUP, after blocking them; -1 on error.
+// signalfd(2) for SIGTERM, SIGINT and SIGHUP, after blocking them, and SIGPIPE ignored; -1 on error.
 int clinux_termination_signalfd(void);
 
 // posix_spawnp(3) of argv (NULL-terminated; argv[0] looked up in PATH) with stdin from
@@ -71,11 +71,13 @@ int clinux_recv_batch(int fd, struct clinux_datagram *slots, int count);
 // one datagram each. Returns how many were sent, or -1 (errno).
 int clinux_send_batch(int fd, const struct sockaddr *to, socklen_t tolen, const struct iovec *packets, int count, int segment);
 
-// epoll (event.c), level-triggered, readable only. A new epoll descriptor (close-on-exec);
-// register and unregister a descriptor; wait up to timeout_ms (-1: forever) and write up to
-// `capacity` (at most 256) ready descriptors to `fds`. Each returns -1 on error with errno set.
+// epoll (event.c), level-triggered, readable (and, after clinux_epoll_watch with writable set,
+// writable). A new epoll descriptor (close-on-exec); register, re-arm and unregister a
+// descriptor; wait up to timeout_ms (-1: forever) and write up to `capacity` (at most 256) ready
+// descriptors to `fds`. Each returns -1 on error with errno set.
 int clinux_epoll_create(void);
 int clinux_epoll_add(int ep, int fd);
+int clinux_epoll_watch(int ep, int fd, int writable);
 int clinux_epoll_remove(int ep, int fd);
 int clinux_epoll_wait(int ep, int *fds, int capacity, int timeout_ms);
 

@@ -76,7 +76,9 @@ public enum BirdStatusParser {
         var imported: Int?, exported: Int?
         for part in text.split(separator: ",") {
             let words = part.split(separator: " ")
-            guard words.count == 2, let n = Int(words[0]) else { continue }
+            // BIRD's counters are 32-bit; a larger number is not BIRD's, and the sums above must
+            // not overflow.
+            guard words.count == 2, let n = Int(words[0]), (0...Int(UInt32.max)).contains(n) else { continue }
             if words[1] == "imported" { imported = n }
             if words[1] == "exported" { exported = n }
         }

@@ -12,6 +12,8 @@ extension Daemon {
 
     func serve(_ c: UnixConnection, now: Duration) {
         for line in c.readLines() {
+            // A client that does not read its answers gets no more of them (UnixConnection.write).
+            if c.writeFailed { break }
             do {
                 let request = try ControlCoding.decode(ControlRequest.self, line)
                 perform(request, on: c, now: now)
@@ -54,7 +56,7 @@ extension Daemon {
         case .status:
             status(for: c, tunnels: configuration.tunnels.filter { r.tunnel == nil || targets.contains($0.name) }.map(\.name), now: now)
         case .up:
-            let name = r.tunnel!
+            let name = r.tunnel ?? ""
             let pending = targets.filter { state(of: $0) != "up" }
             if pending.isEmpty { return reply(c, ControlResponse(ok: true, message: targets == [name] ? "tunnel \(name) is UP" : "connection \(name) is UP")) }
             for t in pending {
@@ -72,7 +74,8 @@ extension Daemon {
             }
         case .down:
             for t in targets { engine.terminate(tunnel: t, now: now) }
-            reply(c, ControlResponse(ok: true, message: "deleting the SAs of \(targets == [r.tunnel!] ? "tunnel" : "connection") \(r.tunnel!)"))
+            let name = r.tunnel ?? ""
+            reply(c, ControlResponse(ok: true, message: "deleting the SAs of \(targets == [name] ? "tunnel" : "connection") \(name)"))
         case .rekey:
             let both = r.ike != true && r.child != true
             for t in targets {

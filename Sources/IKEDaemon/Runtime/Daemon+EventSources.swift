@@ -10,6 +10,7 @@ enum EventSource {
     case signals
     case client(UnixConnection)
     case metrics
+    case metricsClient(HTTPConnection)
     /// BirdControl's worker has results (Daemon+BGP).
     case bird
 }
@@ -24,6 +25,7 @@ extension Daemon {
         for fd in datapath.fds { wanted[fd] = .tun }
         for (fd, c) in clients { wanted[fd] = .client(c) }
         if let m = metricsListener { wanted[m.fd] = .metrics }
+        for (fd, m) in metricsClients { wanted[fd] = .metricsClient(m.connection) }
         wanted[bird.wakeFD] = .bird
         for fd in sources.keys where wanted[fd] == nil { events.unregister(fd) }
         // A descriptor number may have been closed and reused: adding it again is harmless.
@@ -52,8 +54,8 @@ extension Daemon {
         case .control: acceptClients()
         case .signals: handleSignals(now: now)
         case .client(let c): serve(c, now: now)
-        case .metrics:
-            metricsListener?.serveOne { path in path == "/metrics" ? ("200 OK", metricsText(now: now)) : ("404 Not Found", "try /metrics\n") }
+        case .metrics: acceptMetricsClients(now: now)
+        case .metricsClient(let c): serveMetricsClient(c, now: now)
         case .bird: handleBirdReports(now: now)
         case nil: break
         }

@@ -26,6 +26,8 @@ public final class Daemon {
     let datapath: Datapath
     let metrics = DaemonMetrics()
     var metricsListener: TCPListener?
+    /// Open metrics clients and when each is closed regardless (Daemon+MetricsEndpoint).
+    var metricsClients: [Int32: (connection: HTTPConnection, deadline: Duration)] = [:]
     var clients: [Int32: UnixConnection] = [:]
     var waiters: [Waiter] = []
     var lastError: [String: String] = [:]
@@ -134,6 +136,7 @@ public final class Daemon {
             for w in waiters { deadline = sooner(deadline, w.deadline) }
             deadline = sooner(sooner(deadline, nextWatchdog), sooner(stopDeadline, pacingDeadline))
             deadline = sooner(deadline, terminateAfterBird)
+            if !metricsClients.isEmpty { deadline = sooner(deadline, expireMetricsClients(now: now)) }
             if statusChanged { deadline = sooner(deadline, nextStatus) }
             let ready = events.wait(timeout: deadline.map { $0 - now })
             let t = monotonicNow()
