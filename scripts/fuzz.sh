@@ -15,7 +15,9 @@
 # strongSwan captures and example configs, plus every regression input under
 # Tests/Fixtures/fuzz-regressions/TARGET (so each run replays them first). Crashes, leaks and
 # timeouts are written to .build-fuzz/crashes/TARGET and make the script exit non-zero.
-# The last run's statistics are in .build-fuzz/TARGET.log.
+# The last run's statistics are in .build-fuzz/TARGET.log. FUZZ_JOBS=N splits the executions
+# across N processes sharing the corpus (for 10 M runs on a multi-core machine); TARGET.log then
+# holds their logs one after the other.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,9 +60,28 @@ flags=(-runs="$runs" -max_len=4096 -timeout=10 -artifact_prefix="$crashes/" -pri
 [ "$target" = config ] && flags[1]=-max_len=8192
 [ -f "scripts/fuzz/$target.dict" ] && flags+=(-dict="scripts/fuzz/$target.dict")
 
-echo "== fuzzing $target for $runs executions (corpus: $(ls "$corpus" | wc -l) inputs)"
+jobs=${FUZZ_JOBS:-1}
+echo "== fuzzing $target for $runs executions in $jobs process(es) (corpus: $(ls "$corpus" | wc -l) inputs)"
 start=$(date +%s)
-"$bin" "$corpus" "${flags[@]}" "$@" 2> "$out/$target.log" \
-    || { tail -60 "$out/$target.log"; echo "fuzz target $target FAILED (artifacts in $crashes)" >&2; exit 1; }
-execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$out/$target.log" | grep -oE '[0-9]+$' | tail -1)
+if [ "$jobs" -le 1 ]; then
+    "$bin" "$corpus" "${flags[@]}" "$@" 2> "$out/$target.log" \
+        || { tail -60 "$out/$target.log"; echo "fuzz target $target FAILED (artifacts in $crashes)" >&2; exit 1; }
+    logs=("$out/$target.log")
+else
+    # FUZZ_JOBS=N: N processes of RUNS/N executions each on the one corpus folder (libFuzzer
+    # reloads it, so each picks up what the others find); logs .build-fuzz/TARGET.J.log.
+    flags[0]=-runs=$(( runs / jobs ))
+    pids=() logs=()
+    for j in $(seq 1 "$jobs"); do
+        "$bin" "$corpus" "${flags[@]}" "$@" 2> "$out/$target.$j.log" &
+        pids+=($!) logs+=("$out/$target.$j.log")
+    done
+    failed=0
+    for j in "${!pids[@]}"; do
+        wait "${pids[$j]}" || { tail -60 "${logs[$j]}"; failed=1; }
+    done
+    cat "${logs[@]}" > "$out/$target.log"
+    [ "$failed" = 0 ] || { echo "fuzz target $target FAILED (artifacts in $crashes)" >&2; exit 1; }
+fi
+execs=$(cat "${logs[@]}" | grep -oE 'stat::number_of_executed_units: *[0-9]+' | grep -oE '[0-9]+$' | awk '{ n += $1 } END { print n }')
 echo "== $target: clean: ${execs:-?} executions in $(( $(date +%s) - start )) s, corpus $(ls "$corpus" | wc -l) inputs ($(du -sk "$corpus" | cut -f1) KiB)"
