@@ -28,8 +28,11 @@ extension Daemon {
         }
     }
 
+    /// Answers a client. One that stopped reading (the write timed out) is forgotten at once,
+    /// even when the answer is a waiter's, so its descriptor does not stay until it sends again;
+    /// waiters and pending statuses that still hold it fail their writes at once and end.
     func reply(_ c: UnixConnection, _ response: ControlResponse) {
-        c.write(line: ControlCoding.encode(response))
+        if !c.write(line: ControlCoding.encode(response)), c.writeFailed { removeClient(c) }
     }
 
     /// The tunnels a request names: one tunnel, or every tunnel of a `[connection.NAME]`.
