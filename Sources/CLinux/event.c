@@ -14,7 +14,7 @@ int clinux_epoll_add(int ep, int fd) {
 }
 
 int clinux_epoll_watch(int ep, int fd, int writable) {
-    struct epoll_event e = { .events = EPOLLIN | (writable ? EPOLLOUT : 0), .data = { .fd = fd } };
+    struct epoll_event e = { .events = writable ? EPOLLOUT : EPOLLIN, .data = { .fd = fd } };
     return epoll_ctl(ep, EPOLL_CTL_MOD, fd, &e);
 }
 

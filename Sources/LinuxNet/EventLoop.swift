@@ -7,8 +7,8 @@ import Glibc
 /// TUNs, control clients), and each wait fills a preallocated array, so a turn costs the same
 /// with 1 tunnel as with 1,000 (poll(2) rebuilt and scanned every descriptor per turn).
 /// Level-triggered, like the poll loop it replaces: a reader that leaves data behind is woken
-/// again. Readable only, unless `watch(_:writable:)` asks for writability too (a metrics client
-/// with a response still to send). Not thread-safe; one loop owns it.
+/// again. Readable, unless `watch(_:writable:)` asks for writability instead (a metrics client
+/// with a response still to send, whose unread input must not wake the loop again and again). Not thread-safe; one loop owns it.
 public final class EventLoop {
     public let fd: Int32
     /// The most descriptors one `wait` reports; the rest stay ready for the next.
@@ -34,7 +34,8 @@ public final class EventLoop {
         clinux_epoll_add(self.fd, fd) == 0 || errno == EEXIST
     }
 
-    /// Also wakes for `fd` while it is writable (or no longer); it must be registered.
+    /// Wakes for `fd` while it is writable instead of readable (or readable again); it must be
+    /// registered.
     public func watch(_ fd: Int32, writable: Bool) {
         _ = clinux_epoll_watch(self.fd, fd, writable ? 1 : 0)
     }

@@ -59,7 +59,7 @@ public final class HTTPConnection {
     public func advance(_ respond: (String) -> (status: String, body: String)) -> Progress {
         if output == nil {
             var chunk = [UInt8](repeating: 0, count: 2048)
-            while request.count < 8192, !request.ends(with: [13, 10, 13, 10]) {
+            while request.count < 8192, !request.containsBlankLine {
                 let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, 8192 - request.count)) }
                 if n > 0 { request += chunk[..<n]; continue }
                 if n < 0, errno == EAGAIN || errno == EINTR { return .reading }
@@ -83,5 +83,8 @@ public final class HTTPConnection {
 }
 
 extension Array where Element == UInt8 {
-    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+    /// An HTTP head's end (CR LF CR LF) anywhere: a client may send more right after it.
+    var containsBlankLine: Bool {
+        count >= 4 && (0...(count - 4)).contains { self[$0] == 13 && self[$0 + 1] == 10 && self[$0 + 2] == 13 && self[$0 + 3] == 10 }
+    }
 }

@@ -80,6 +80,21 @@ import Glibc
         #expect(received > body.utf8.count && received < body.utf8.count + 200)
     }
 
+    @Test func aClientWaitingForItsAnswerDoesNotWakeTheLoopWithUnreadInput() throws {
+        let p = try streamPair()
+        defer { close(p.client) }
+        let c = HTTPConnection(fd: p.server)
+        let loop = try EventLoop()
+        #expect(loop.register(c.fd))
+        send("GET /metrics HTTP/1.0\r\n\r\nbytes right after the head", to: p.client)
+        #expect(c.advance { _ in ("200 OK", String(repeating: "x", count: 5_000_000)) } == .writing,
+                "answered although more came after the blank line")
+        send("more, never read", to: p.client)
+        #expect(loop.wait(timeout: .zero) == 1, "readable: the client's later bytes are unread")
+        loop.watch(c.fd, writable: true)
+        #expect(loop.wait(timeout: .zero) == 0, "the socket buffer is full; the unread input must not wake the loop")
+    }
+
     @Test func aMetricsClientThatLeavesWithoutARequestIsFinished() throws {
         let p = try streamPair()
         let c = HTTPConnection(fd: p.server)

@@ -71,8 +71,8 @@ int clinux_recv_batch(int fd, struct clinux_datagram *slots, int count);
 // one datagram each. Returns how many were sent, or -1 (errno).
 int clinux_send_batch(int fd, const struct sockaddr *to, socklen_t tolen, const struct iovec *packets, int count, int segment);
 
-// epoll (event.c), level-triggered, readable (and, after clinux_epoll_watch with writable set,
-// writable). A new epoll descriptor (close-on-exec); register, re-arm and unregister a
+// epoll (event.c), level-triggered, readable (or, after clinux_epoll_watch with writable set,
+// writable instead). A new epoll descriptor (close-on-exec); register, re-arm and unregister a
 // descriptor; wait up to timeout_ms (-1: forever) and write up to `capacity` (at most 256) ready
 // descriptors to `fds`. Each returns -1 on error with errno set.
 int clinux_epoll_create(void);
